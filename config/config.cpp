@@ -1,0 +1,356 @@
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+extern char** environ;
+
+namespace xiaoqu::config {
+namespace {
+using json = nlohmann::json;
+
+const std::set<std::string> kSecretKeys = {"token", "encoding_aes_key", "app_secret", "secret", "master_key"};
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string env_name_for(const std::string& dotted) {
+  std::string out = "XIAOQU_";
+  for (char c : dotted) out += (c == '.') ? std::string("__") : std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return out;
+}
+
+// A secret in the file would end up in backups and version control: refuse it.
+void refuse_file_secrets(const json& j, const std::string& path) {
+  if (!j.is_object()) return;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    std::string key = path.empty() ? it.key() : path + "." + it.key();
+    if (kSecretKeys.count(it.key()) && !(it->is_string() && it->get<std::string>().empty()))
+      throw ConfigError(key, "secrets are accepted only from the environment; remove it from the file and set " + env_name_for(key));
+    refuse_file_secrets(*it, key);
+  }
+}
+
+// Environment names are upper case and cannot hold '-': compare keys without either.
+std::string env_form(std::string s) {
+  s = lower(std::move(s));
+  std::replace(s.begin(), s.end(), '-', '_');
+  return s;
+}
+
+std::string match_key(const json& obj, const std::string& key) {
+  for (auto it = obj.begin(); it != obj.end(); ++it)
+    if (env_form(it.key()) == env_form(key)) return it.key();
+  return lower(key);
+}
+
+// Converts text to the JSON type of the value it replaces.
+json typed_value(const json& existing, const std::string& text, const std::string& key) {
+  try {
+    if (existing.is_boolean()) {
+      std::string t = lower(text);
+      if (t == "true" || t == "1" || t == "yes") return true;
+      if (t == "false" || t == "0" || t == "no") return false;
+      throw ConfigError(key, "expected true or false, got \"" + text + "\"");
+    }
+    if (existing.is_number_integer() || existing.is_number_unsigned()) {
+      std::size_t pos = 0;
+      long long v = std::stoll(text, &pos);
+      if (pos != text.size()) throw std::invalid_argument("trailing");
+      return v;
+    }
+    if (existing.is_array()) return json::parse(text);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const std::exception&) {
+    throw ConfigError(key, "cannot read \"" + text + "\" as " + std::string(existing.type_name()));
+  }
+  return text;
+}
+
+void set_path(json& root, const std::vector<std::string>& parts, const std::string& text, const std::string& label) {
+  json* node = &root;
+  std::string dotted;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (!node->is_object()) throw ConfigError(label, "does not name an object key");
+    std::string k = match_key(*node, parts[i]);
+    dotted += (i ? "." : "") + k;
+    if (i + 1 == parts.size()) {
+      json existing = node->contains(k) ? (*node)[k] : json();
+      (*node)[k] = typed_value(existing, text, label);
+    } else {
+      if (!node->contains(k)) (*node)[k] = json::object();
+      node = &(*node)[k];
+    }
+  }
+}
+
+void apply_environment(json& root, const Environment& env) {
+  for (const auto& [name, value] : env) {
+    if (name.rfind("XIAOQU_", 0) != 0) continue;
+    std::string rest = name.substr(7);
+    if (rest == "MASTER_KEY") rest = "STORE__MASTER_KEY";  // the documented short name
+    std::vector<std::string> parts;
+    for (std::size_t pos = 0;;) {
+      auto next = rest.find("__", pos);
+      parts.push_back(rest.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
+      if (next == std::string::npos) break;
+      pos = next + 2;
+    }
+    if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) continue;
+    set_path(root, parts, value, name);
+  }
+}
+
+void apply_overrides(json& root, const std::vector<std::string>& overrides) {
+  for (const auto& o : overrides) {
+    auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) throw ConfigError(o, "an override is written key.path=value");
+    std::string key = o.substr(0, eq);
+    std::vector<std::string> parts;
+    std::stringstream ss(key);
+    for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
+    if (!key.empty() && kSecretKeys.count(parts.back()))
+      throw ConfigError(key, "secrets are accepted only from the environment; set " + env_name_for(key));
+    set_path(root, parts, o.substr(eq + 1), key);
+  }
+}
+
+// Reads a typed model out of JSON, naming the dotted key in every error.
+class Reader {
+ public:
+  Reader(const json& j, std::string path) : j_(j), path_(std::move(path)) {
+    if (!j_.is_object()) throw ConfigError(path_.empty() ? "(root)" : path_, "must be an object");
+  }
+  std::string key(const std::string& k) const { return path_.empty() ? k : path_ + "." + k; }
+
+  void allow(std::initializer_list<const char*> keys) const {
+    for (auto it = j_.begin(); it != j_.end(); ++it)
+      if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return it.key() == k; }))
+        throw ConfigError(key(it.key()), "unknown key");
+  }
+  std::string str(const std::string& k, std::string def = {}) const {
+    if (!j_.contains(k) || j_[k].is_null()) return def;
+    if (!j_[k].is_string()) throw ConfigError(key(k), "must be a string");
+    return j_[k].get<std::string>();
+  }
+  long long integer(const std::string& k, long long def, long long lo, long long hi) const {
+    if (!j_.contains(k)) return def;
+    if (!j_[k].is_number_integer()) throw ConfigError(key(k), "must be an integer");
+    long long v = j_[k].get<long long>();
+    if (v < lo || v > hi)
+      throw ConfigError(key(k), "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + std::to_string(v));
+    return v;
+  }
+  bool boolean(const std::string& k, bool def) const {
+    if (!j_.contains(k)) return def;
+    if (!j_[k].is_boolean()) throw ConfigError(key(k), "must be true or false");
+    return j_[k].get<bool>();
+  }
+  std::vector<std::string> strings(const std::string& k) const {
+    std::vector<std::string> out;
+    if (!j_.contains(k)) return out;
+    if (!j_[k].is_array()) throw ConfigError(key(k), "must be an array of strings");
+    for (const auto& v : j_[k]) {
+      if (!v.is_string()) throw ConfigError(key(k), "must be an array of strings");
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+  Reader child(const std::string& k) const {
+    static const json empty = json::object();
+    return j_.contains(k) ? Reader(j_[k], key(k)) : Reader(empty, key(k));
+  }
+  const json& raw() const { return j_; }
+
+ private:
+  const json& j_;
+  std::string path_;
+};
+
+bool is_alnum(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c); });
+}
+
+void check_token(const Reader& r, const std::string& token) {
+  if (token.empty()) throw ConfigError(r.key("token"), "missing; set " + env_name_for(r.key("token")));
+  if (token.size() < 3 || token.size() > 32 || !is_alnum(token))
+    throw ConfigError(r.key("token"), "must be 3 to 32 letters or digits");
+}
+
+void check_aes_key(const Reader& r, const std::string& key, bool required) {
+  if (key.empty()) {
+    if (required) throw ConfigError(r.key("encoding_aes_key"), "missing; set " + env_name_for(r.key("encoding_aes_key")));
+    return;
+  }
+  if (key.size() != 43 || !is_alnum(key))
+    throw ConfigError(r.key("encoding_aes_key"), "must be 43 letters or digits (the EncodingAESKey of the platform console)");
+}
+
+void check_id(const Reader& r, const std::string& id, const std::string& what) {
+  if (id.empty() || id.size() > 64 || !std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; }))
+    throw ConfigError(r.key(""), what + " must be 1 to 64 letters, digits, '_' or '-'");
+}
+
+Config build(const json& root) {
+  Reader top(root, "");
+  top.allow({"server", "store", "callbacks", "log", "official_accounts", "components", "wecom"});
+  Config c;
+
+  Reader s = top.child("server");
+  s.allow({"listen", "port", "threads", "max_header_bytes", "max_body_bytes", "read_timeout_ms", "idle_timeout_ms", "max_connections", "shutdown_grace_ms"});
+  c.server.listen = s.str("listen", c.server.listen);
+  if (c.server.listen.empty()) throw ConfigError(s.key("listen"), "must be an IP address");
+  c.server.port = static_cast<std::uint16_t>(s.integer("port", c.server.port, 0, 65535));
+  c.server.threads = static_cast<unsigned>(s.integer("threads", 0, 0, 256));
+  c.server.max_header_bytes = static_cast<std::size_t>(s.integer("max_header_bytes", c.server.max_header_bytes, 1024, 1 << 20));
+  c.server.max_body_bytes = static_cast<std::size_t>(s.integer("max_body_bytes", c.server.max_body_bytes, 1024, 64ll << 20));
+  c.server.read_timeout_ms = static_cast<unsigned>(s.integer("read_timeout_ms", c.server.read_timeout_ms, 100, 600'000));
+  c.server.idle_timeout_ms = static_cast<unsigned>(s.integer("idle_timeout_ms", c.server.idle_timeout_ms, 100, 3'600'000));
+  c.server.max_connections = static_cast<unsigned>(s.integer("max_connections", c.server.max_connections, 1, 1'000'000));
+  c.server.shutdown_grace_ms = static_cast<unsigned>(s.integer("shutdown_grace_ms", c.server.shutdown_grace_ms, 0, 600'000));
+
+  Reader st = top.child("store");
+  st.allow({"path", "master_key", "master_key_file"});
+  c.store.path = st.str("path", c.store.path);
+  if (c.store.path.empty()) throw ConfigError(st.key("path"), "must name the SQLite file");
+  c.store.master_key = st.str("master_key");
+  c.store.master_key_file = st.str("master_key_file");
+  if (c.store.master_key.empty() && c.store.master_key_file.empty())
+    throw ConfigError(st.key("master_key"), "missing; set XIAOQU_MASTER_KEY (64 hex characters) or, for a demo, store.master_key_file");
+
+  Reader cb = top.child("callbacks");
+  cb.allow({"timestamp_window_seconds", "dedup", "dedup_ttl_seconds"});
+  c.callbacks.timestamp_window_seconds = static_cast<unsigned>(cb.integer("timestamp_window_seconds", c.callbacks.timestamp_window_seconds, 0, 86'400));
+  c.callbacks.dedup = cb.boolean("dedup", c.callbacks.dedup);
+  c.callbacks.dedup_ttl_seconds = static_cast<unsigned>(cb.integer("dedup_ttl_seconds", c.callbacks.dedup_ttl_seconds, 30, 7 * 86'400));
+
+  Reader lg = top.child("log");
+  lg.allow({"level"});
+  c.log_level = lg.str("level", "info");
+  if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error")
+    throw ConfigError(lg.key("level"), "must be debug, info, warn or error");
+
+  // Accounts are objects keyed by appid so that environment names can address them.
+  if (root.contains("official_accounts")) {
+    const json& accounts = root["official_accounts"];
+    if (!accounts.is_object()) throw ConfigError("official_accounts", "must be an object keyed by appid");
+    for (auto it = accounts.begin(); it != accounts.end(); ++it) {
+      Reader a(*it, "official_accounts." + it.key());
+      a.allow({"name", "mode", "token", "encoding_aes_key", "app_secret"});
+      OfficialAccount acc;
+      acc.appid = it.key();
+      check_id(a, acc.appid, "the appid");
+      acc.name = a.str("name");
+      std::string mode = a.str("mode", "safe");
+      if (mode == "plaintext") acc.mode = MessageMode::plaintext;
+      else if (mode == "compatible") acc.mode = MessageMode::compatible;
+      else if (mode == "safe") acc.mode = MessageMode::safe;
+      else throw ConfigError(a.key("mode"), "must be plaintext, compatible or safe, got \"" + mode + "\"");
+      acc.token = a.str("token");
+      acc.encoding_aes_key = a.str("encoding_aes_key");
+      acc.app_secret = a.str("app_secret");
+      check_token(a, acc.token);
+      check_aes_key(a, acc.encoding_aes_key, acc.mode != MessageMode::plaintext);
+      c.official_accounts.push_back(std::move(acc));
+    }
+  }
+  if (root.contains("components")) {
+    const json& comps = root["components"];
+    if (!comps.is_object()) throw ConfigError("components", "must be an object keyed by component appid");
+    for (auto it = comps.begin(); it != comps.end(); ++it) {
+      Reader a(*it, "components." + it.key());
+      a.allow({"token", "encoding_aes_key", "app_secret"});
+      Component comp;
+      comp.appid = it.key();
+      check_id(a, comp.appid, "the component appid");
+      comp.token = a.str("token");
+      comp.encoding_aes_key = a.str("encoding_aes_key");
+      comp.app_secret = a.str("app_secret");
+      check_token(a, comp.token);
+      check_aes_key(a, comp.encoding_aes_key, true);
+      c.components.push_back(std::move(comp));
+    }
+  }
+  if (root.contains("wecom")) {
+    const json& eps = root["wecom"];
+    if (!eps.is_object()) throw ConfigError("wecom", "must be an object keyed by endpoint id");
+    for (auto it = eps.begin(); it != eps.end(); ++it) {
+      Reader a(*it, "wecom." + it.key());
+      a.allow({"kind", "corp_id", "agent_id", "suite_id", "receive_ids", "token", "encoding_aes_key", "secret"});
+      WecomEndpoint ep;
+      ep.id = it.key();
+      check_id(a, ep.id, "the endpoint id");
+      std::string kind = a.str("kind", "corp");
+      if (kind == "corp") ep.kind = WecomEndpoint::Kind::corp;
+      else if (kind == "suite") ep.kind = WecomEndpoint::Kind::suite;
+      else throw ConfigError(a.key("kind"), "must be corp (self-built app) or suite (third-party), got \"" + kind + "\"");
+      ep.corp_id = a.str("corp_id");
+      ep.agent_id = a.str("agent_id");
+      ep.suite_id = a.str("suite_id");
+      if (ep.kind == WecomEndpoint::Kind::corp && ep.corp_id.empty()) throw ConfigError(a.key("corp_id"), "required for a self-built app");
+      if (ep.kind == WecomEndpoint::Kind::suite && ep.suite_id.empty()) throw ConfigError(a.key("suite_id"), "required for a suite");
+      ep.receive_ids = a.strings("receive_ids");
+      if (ep.receive_ids.empty()) ep.receive_ids.push_back(ep.kind == WecomEndpoint::Kind::corp ? ep.corp_id : ep.suite_id);
+      ep.token = a.str("token");
+      ep.encoding_aes_key = a.str("encoding_aes_key");
+      ep.secret = a.str("secret");
+      check_token(a, ep.token);
+      check_aes_key(a, ep.encoding_aes_key, true);
+      c.wecom.push_back(std::move(ep));
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+const char* to_string(MessageMode m) noexcept {
+  switch (m) {
+    case MessageMode::plaintext: return "plaintext";
+    case MessageMode::compatible: return "compatible";
+    case MessageMode::safe: return "safe";
+  }
+  return "safe";
+}
+
+Environment process_environment() {
+  Environment env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
+Config load_from_text(const std::string& text, const Environment& env, const std::vector<std::string>& overrides) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ConfigError("(file)", std::string("not valid JSON: ") + e.what());
+  }
+  if (!root.is_object()) throw ConfigError("(root)", "must be a JSON object");
+  refuse_file_secrets(root, "");
+  apply_environment(root, env);
+  apply_overrides(root, overrides);
+  return build(root);
+}
+
+Config load(const std::string& file, const Environment& env, const std::vector<std::string>& overrides) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError("--config", "cannot read " + file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_from_text(ss.str(), env, overrides);
+}
+
+}  // namespace xiaoqu::config

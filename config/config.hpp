@@ -1,0 +1,96 @@
+#pragma once
+// The configuration model. Loaded from a JSON file, then XIAOQU_* environment variables,
+// then command-line `--set key.path=value` flags; validated once; immutable afterwards.
+// Secrets (tokens, EncodingAESKeys, app secrets, the master key) are accepted only from
+// the environment: a secret found in the file stops start-up.
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace xiaoqu::config {
+
+/// Invalid configuration: `key` is the dotted path, `what()` says what is wrong.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string key, const std::string& problem)
+      : std::runtime_error(key + ": " + problem), key_(std::move(key)) {}
+  const std::string& key() const noexcept { return key_; }
+
+ private:
+  std::string key_;
+};
+
+enum class MessageMode { plaintext, compatible, safe };
+const char* to_string(MessageMode m) noexcept;
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1";
+  std::uint16_t port = 8080;
+  unsigned threads = 0;  ///< 0 = one io thread per core
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  unsigned read_timeout_ms = 10'000;
+  unsigned idle_timeout_ms = 60'000;
+  unsigned max_connections = 10'000;
+  unsigned shutdown_grace_ms = 10'000;
+};
+
+struct StoreConfig {
+  std::string path = "var/xiaoqu.db";
+  std::string master_key;       ///< secret: 64 hex chars or base64 of 32 bytes (env only)
+  std::string master_key_file;  ///< demo only: generated on first run when no master_key is set
+};
+
+struct CallbackConfig {
+  unsigned timestamp_window_seconds = 300;  ///< 0 switches the window off (benchmarks)
+  bool dedup = true;                        ///< false switches de-duplication off (benchmarks)
+  unsigned dedup_ttl_seconds = 600;
+};
+
+struct OfficialAccount {
+  std::string appid, name;
+  MessageMode mode = MessageMode::safe;
+  std::string token, encoding_aes_key, app_secret;  ///< secrets
+};
+
+struct Component {
+  std::string appid;
+  std::string token, encoding_aes_key, app_secret;  ///< secrets
+};
+
+/// One WeCom callback endpoint: a self-built app of a corp, or a third-party suite.
+struct WecomEndpoint {
+  enum class Kind { corp, suite };
+  std::string id;  ///< the path segment of /wecom/callback/{id}
+  Kind kind = Kind::corp;
+  std::string corp_id, agent_id, suite_id;
+  std::vector<std::string> receive_ids;  ///< accepted receive ids; default corp_id / suite_id
+  std::string token, encoding_aes_key, secret;  ///< secrets
+};
+
+struct Config {
+  ServerConfig server;
+  StoreConfig store;
+  CallbackConfig callbacks;
+  std::string log_level = "info";
+  std::vector<OfficialAccount> official_accounts;
+  std::vector<Component> components;
+  std::vector<WecomEndpoint> wecom;
+};
+
+/// Environment as name/value pairs (tests pass their own; main passes ::environ).
+using Environment = std::map<std::string, std::string>;
+Environment process_environment();
+
+/// Loads FILE, applies XIAOQU_* overrides from `env` and `key.path=value` overrides,
+/// validates. Throws ConfigError naming the key.
+Config load(const std::string& file, const Environment& env,
+            const std::vector<std::string>& overrides = {});
+
+/// Same from JSON text (tests).
+Config load_from_text(const std::string& json_text, const Environment& env,
+                      const std::vector<std::string>& overrides = {});
+
+}  // namespace xiaoqu::config

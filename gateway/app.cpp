@@ -1,0 +1,112 @@
+#include "gateway/app.hpp"
+
+#include <ctime>
+
+#include "config/log.hpp"
+#include "store/accounts.hpp"
+
+namespace xiaoqu::gateway {
+namespace {
+// Splits "/a/b/c" after `prefix` into at most two segments; false when the shape differs.
+bool segments(std::string_view path, std::string_view prefix, std::string_view& first, std::string_view& second) {
+  if (path.substr(0, prefix.size()) != prefix) return false;
+  std::string_view rest = path.substr(prefix.size());
+  auto slash = rest.find('/');
+  first = rest.substr(0, slash);
+  second = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+  if (first.empty()) return false;
+  return second.find('/') == std::string_view::npos;
+}
+
+Response text(Route route, int status, std::string body, std::string content_type = "text/plain; charset=utf-8") {
+  Response r;
+  r.route = route;
+  r.status = status;
+  r.body = std::move(body);
+  r.content_type = std::move(content_type);
+  return r;
+}
+}  // namespace
+
+App::App(config::Config cfg) : cfg_(std::move(cfg)) {
+  log::Level level;
+  if (log::parse_level(cfg_.log_level, level)) log::set_level(level);
+  box_ = std::make_unique<store::SecretBox>(store::load_master_key(cfg_.store));
+  db_ = std::make_unique<store::Database>(cfg_.store.path);
+  std::int64_t now = std::time(nullptr);
+  db_->write([&](store::Connection& c) { store::save_configured_accounts(c, *box_, cfg_, now); });
+  auto accounts = store::load_accounts(db_->reader(), *box_);
+  callbacks_ = std::make_unique<Callbacks>(cfg_.callbacks, accounts, *db_, *box_, metrics_);
+  callbacks_->warm(now);
+  register_default_handlers();
+  log::info("app.ready", {{"official_accounts", std::to_string(accounts.official_accounts.size())},
+                          {"components", std::to_string(accounts.components.size())},
+                          {"wecom_endpoints", std::to_string(accounts.wecom.size())},
+                          {"store", cfg_.store.path}});
+}
+
+App::~App() {
+  stop();
+  db_->stop();
+}
+
+void App::register_default_handlers() {
+  auto& mp = callbacks_->official_account_handlers();
+  // Until the community features answer these, a follower and a message get a short acknowledgement.
+  mp.on<wechat::SubscribeEvent>([](const CallbackContext&, const wechat::SubscribeEvent&) {
+    return Outcome{std::string("欢迎关注！住户认证和物业通知都会在这里发给您。"), {}};
+  });
+  mp.on<wechat::TextMessage>([](const CallbackContext&, const wechat::TextMessage&) {
+    return Outcome{std::string("已收到，物业将尽快处理"), {}};
+  });
+}
+
+unsigned short App::start() {
+  server_ = std::make_unique<Server>(cfg_.server, [this](Request&& req, Respond respond) { handle(std::move(req), std::move(respond)); },
+                                     metrics_);
+  unsigned short port = server_->start();
+  // Expired de-duplication records are dropped once a minute.
+  server_->every(std::chrono::seconds(60), [this] { callbacks_->sweep(std::time(nullptr)); });
+  return port;
+}
+
+void App::wait_for_signal() {
+  if (server_) server_->wait_for_signal();
+}
+
+void App::stop() {
+  if (server_) server_->stop();
+}
+
+void App::handle(Request&& req, Respond respond) {
+  std::string_view path = req.path;
+  std::string_view a, b;
+  try {
+    if (segments(path, "/wechat/callback/", a, b) && b.empty()) {
+      std::string appid(a);
+      return callbacks_->wechat(std::move(req), appid, respond);
+    }
+    if (segments(path, "/wechat/component/", a, b)) {
+      std::string comp(a), authorizer(b);
+      return callbacks_->component(std::move(req), comp, authorizer, respond);
+    }
+    if (segments(path, "/wecom/callback/", a, b) && b.empty()) {
+      std::string id(a);
+      return callbacks_->wecom(std::move(req), id, respond);
+    }
+    if (path == "/healthz") return respond(text(Route::healthz, 200, "ok\n"));
+    if (path == "/readyz") {
+      bool ok = db_->ping();
+      return respond(text(Route::readyz, ok ? 200 : 503, ok ? "ready\n" : "store unreachable\n"));
+    }
+    if (path == "/metrics")
+      return respond(text(Route::metrics, 200, metrics_.render(), "text/plain; version=0.0.4; charset=utf-8"));
+    respond(text(Route::not_found, 404, "not found\n"));
+  } catch (const std::exception& e) {
+    // A handler bug must not take the connection down without an answer.
+    log::error("http.handler_failed", {{"rid", req.request_id}, {"error", e.what()}});
+    respond(text(Route::not_found, 500, "internal error\n"));
+  }
+}
+
+}  // namespace xiaoqu::gateway

@@ -1,0 +1,154 @@
+// The part of the callback endpoints that every platform family shares: account lookup
+// tables, signature + decryption, freshness, de-duplication, commit and the answer.
+#include <charconv>
+#include <random>
+
+#include "config/log.hpp"
+#include "gateway/callbacks.hpp"
+#include "store/callback_log.hpp"
+
+namespace xiaoqu::gateway {
+
+Callbacks::Callbacks(const config::CallbackConfig& cfg, const store::Accounts& accounts, store::Database& db,
+                     const store::SecretBox& box, Metrics& metrics)
+    : cfg_(cfg), db_(db), box_(box), metrics_(metrics), dedup_(cfg.dedup_ttl_seconds) {
+  for (const auto& a : accounts.official_accounts) {
+    MpAccount acc{a, std::nullopt};
+    if (!a.encoding_aes_key.empty()) acc.crypt.emplace(a.token, a.encoding_aes_key);
+    mp_.emplace(a.appid, std::move(acc));
+  }
+  for (const auto& c : accounts.components)
+    components_.emplace(c.appid, std::make_unique<ComponentAccount>(ComponentAccount{c, wechat::MsgCrypt(c.token, c.encoding_aes_key)}));
+  for (const auto& w : accounts.wecom)
+    wecom_.emplace(w.id, std::make_unique<WecomAccount>(WecomAccount{w, wechat::MsgCrypt(w.token, w.encoding_aes_key)}));
+}
+
+bool Callbacks::timestamp_fresh(std::string_view timestamp, std::int64_t now) const {
+  if (cfg_.timestamp_window_seconds == 0) return true;
+  std::int64_t ts = 0;
+  auto [p, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
+  if (ec != std::errc() || p != timestamp.data() + timestamp.size()) return false;
+  std::int64_t skew = now > ts ? now - ts : ts - now;
+  return skew <= static_cast<std::int64_t>(cfg_.timestamp_window_seconds);
+}
+
+std::optional<Rejection> Callbacks::open_encrypted(const wechat::MsgCrypt& crypt, const QueryParams& q,
+                                                   std::string_view encrypt, const std::vector<std::string>& receive_ids,
+                                                   std::string& message) const {
+  auto sig = q.get("msg_signature");
+  auto ts = q.get("timestamp");
+  auto nonce = q.get("nonce");
+  if (!sig || !ts || !nonce || encrypt.empty()) return Rejection::missing_parameter;
+  // Authenticate before anything looks inside the ciphertext.
+  if (!crypt.verify_msg_signature(*sig, *ts, *nonce, encrypt)) return Rejection::bad_signature;
+  wechat::MsgCrypt::Decrypted d;
+  switch (crypt.decrypt(encrypt, d)) {
+    case wechat::CryptError::ok: break;
+    case wechat::CryptError::decode_base64: return Rejection::bad_base64;
+    case wechat::CryptError::illegal_buffer: return Rejection::bad_buffer;
+    default: return Rejection::bad_padding;
+  }
+  bool accepted = false;
+  for (const auto& id : receive_ids) accepted = accepted || id == d.receive_id;
+  if (!accepted) return Rejection::wrong_receive_id;
+  message = std::move(d.message);
+  return std::nullopt;
+}
+
+void Callbacks::reject(Rejection r, Route route, std::string_view request_id, std::string_view account,
+                       const Respond& respond, std::string_view detail) {
+  metrics_.count_rejection(r);
+  log::warn("callback.rejected", {{"rid", request_id}, {"route", label(route)}, {"account", account},
+                                  {"reason", info(r).label}, {"detail", detail}});
+  respond(gateway::reject(r, route));
+}
+
+Response Callbacks::render(Route route, std::string_view plain, const ReplyEncoding& enc) const {
+  Response res;
+  res.route = route;
+  if (enc.crypt && !plain.empty() && plain != "success") {
+    // A fresh timestamp and nonce per answer; the signature covers exactly these two.
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    std::string nonce = std::to_string(1'000'000'000 + rng() % 9'000'000'000ULL);
+    std::string ts = std::to_string(std::time(nullptr));
+    res.body = enc.crypt->reply_envelope(plain, enc.receive_id, ts, nonce);
+    res.content_type = "application/xml; charset=utf-8";
+  } else {
+    res.body.assign(plain);
+    if (!plain.empty() && plain.front() == '<') res.content_type = "application/xml; charset=utf-8";
+  }
+  return res;
+}
+
+void Callbacks::finish(Route route, std::string_view timestamp, std::int64_t now, Handled h, const ReplyEncoding& enc,
+                       const Respond& respond) {
+  if (cfg_.dedup) {
+    std::string prior;
+    switch (dedup_.begin(h.dedup_key, now, prior)) {
+      case DedupCache::State::done:
+        metrics_.count_duplicate();
+        respond(render(route, prior, enc));
+        return;
+      case DedupCache::State::in_flight:
+        // The first delivery is being committed; its answer goes out on that connection.
+        metrics_.count_duplicate();
+        respond(render(route, enc.nothing, enc));
+        return;
+      case DedupCache::State::fresh:
+        break;
+    }
+  }
+  // Checked after de-duplication: a retry of a known delivery is answered, never refused.
+  if (!timestamp_fresh(timestamp, now)) {
+    if (cfg_.dedup) dedup_.abandon(h.dedup_key);
+    reject(Rejection::stale_timestamp, route, {}, {}, respond, timestamp);
+    return;
+  }
+  metrics_.count_callback(h.kind);
+  if (!cfg_.dedup && !h.effects) {
+    respond(render(route, h.reply, enc));
+    return;
+  }
+  bool dedup = cfg_.dedup;
+  auto key = h.dedup_key;
+  auto reply = h.reply;
+  db_.submit(
+      [effects = std::move(h.effects), key, kind = std::move(h.kind), reply, now, dedup](store::Connection& c) {
+        if (effects) effects(c);
+        if (dedup) {
+          auto bar = key.find('|');
+          store::record_handled(c, std::string_view(key).substr(0, bar), std::string_view(key).substr(bar + 1), kind, reply, now);
+        }
+      },
+      [this, route, key, reply, now, dedup, enc, respond](std::exception_ptr e) {
+        if (e) {
+          if (dedup) dedup_.abandon(key);
+          std::string what;
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& ex) {
+            what = ex.what();
+          }
+          log::error("callback.commit_failed", {{"key", key}, {"error", what}});
+          metrics_.count_rejection(Rejection::store_unavailable);
+          respond(gateway::reject(Rejection::store_unavailable, route));
+          return;
+        }
+        if (dedup) dedup_.complete(key, reply, now);
+        respond(render(route, reply, enc));
+      });
+}
+
+void Callbacks::warm(std::int64_t now) {
+  if (!cfg_.dedup) return;
+  for (auto& r : store::handled_since(db_.reader(), now - cfg_.dedup_ttl_seconds))
+    dedup_.load(r.endpoint + "|" + r.dedup_key, std::move(r.reply), r.handled_at);
+}
+
+void Callbacks::sweep(std::int64_t now) {
+  dedup_.sweep(now);
+  std::int64_t before = now - cfg_.dedup_ttl_seconds;
+  db_.submit([before](store::Connection& c) { store::purge_handled_before(c, before); }, nullptr);
+}
+
+}  // namespace xiaoqu::gateway

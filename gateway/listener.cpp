@@ -1,0 +1,53 @@
+#include "gateway/listener.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+
+#include "config/log.hpp"
+#include "gateway/http_session.hpp"
+#include "gateway/session_context.hpp"
+
+namespace xiaoqu::gateway {
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+Listener::Listener(net::io_context& ioc, const tcp::endpoint& endpoint, std::shared_ptr<SessionContext> ctx)
+    : ioc_(ioc), acceptor_(net::make_strand(ioc)), ctx_(std::move(ctx)) {
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(net::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(net::socket_base::max_listen_connections);
+}
+
+unsigned short Listener::port() const { return acceptor_.local_endpoint().port(); }
+
+void Listener::run() {
+  net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
+}
+
+void Listener::stop() {
+  net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ec;
+    self->acceptor_.close(ec);
+  });
+}
+
+void Listener::do_accept() {
+  // Each connection gets its own strand, so its handlers never run concurrently.
+  acceptor_.async_accept(net::make_strand(ioc_), boost::beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+}
+
+void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+  if (ec) {
+    log::warn("http.accept_failed", {{"error", ec.message()}});
+  } else {
+    socket.set_option(tcp::no_delay(true), ec);
+    bool over = ctx_->sessions.load() >= static_cast<std::int64_t>(ctx_->cfg.max_connections);
+    start_session(std::move(socket), ctx_, over);
+  }
+  do_accept();
+}
+
+}  // namespace xiaoqu::gateway

@@ -1,0 +1,29 @@
+#pragma once
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+namespace xiaoqu::gateway {
+struct SessionContext;
+
+/// Accepts connections and starts a session for each; over the connection cap a session
+/// only answers 503.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  /// Binds and listens; throws boost::system::system_error naming the address on failure.
+  Listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& endpoint, std::shared_ptr<SessionContext> ctx);
+  unsigned short port() const;
+  void run();
+  void stop();
+
+ private:
+  void do_accept();
+  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<SessionContext> ctx_;
+};
+
+}  // namespace xiaoqu::gateway

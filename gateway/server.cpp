@@ -1,0 +1,118 @@
+#include "gateway/server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <future>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "config/log.hpp"
+#include "gateway/listener.hpp"
+#include "gateway/session_context.hpp"
+
+namespace xiaoqu::gateway {
+namespace net = boost::asio;
+
+struct Server::Impl {
+  Impl(const config::ServerConfig& c, Handler h, Metrics& m)
+      : cfg(c), ioc(static_cast<int>(threads_for(c))), guard(net::make_work_guard(ioc)),
+        ctx(std::make_shared<SessionContext>(c, std::move(h), m)) {
+    std::random_device rd;
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "%06x-", rd() & 0xffffff);
+    ctx->request_id_prefix = prefix;
+  }
+  static unsigned threads_for(const config::ServerConfig& c) {
+    unsigned n = c.threads ? c.threads : std::thread::hardware_concurrency();
+    return n ? n : 1;
+  }
+
+  config::ServerConfig cfg;
+  net::io_context ioc;
+  net::executor_work_guard<net::io_context::executor_type> guard;
+  std::shared_ptr<SessionContext> ctx;
+  std::shared_ptr<Listener> listener;
+  std::vector<std::thread> threads;
+  std::vector<std::shared_ptr<net::steady_timer>> timers;
+  std::mutex stop_mu;
+  bool stopped = false;
+};
+
+Server::Server(const config::ServerConfig& cfg, Handler handler, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(cfg, std::move(handler), metrics)) {}
+
+Server::~Server() { stop(); }
+
+unsigned short Server::start() {
+  auto address = net::ip::make_address(impl_->cfg.listen);
+  impl_->listener = std::make_shared<Listener>(impl_->ioc, net::ip::tcp::endpoint(address, impl_->cfg.port), impl_->ctx);
+  impl_->listener->run();
+  unsigned n = Impl::threads_for(impl_->cfg);
+  for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  unsigned short port = impl_->listener->port();
+  log::info("server.listening", {{"address", impl_->cfg.listen}, {"port", std::to_string(port)}, {"threads", std::to_string(n)}});
+  return port;
+}
+
+void Server::every(std::chrono::milliseconds period, std::function<void()> task) {
+  auto timer = std::make_shared<net::steady_timer>(impl_->ioc);
+  impl_->timers.push_back(timer);
+  auto tick = std::make_shared<std::function<void(boost::system::error_code)>>();
+  std::weak_ptr<std::function<void(boost::system::error_code)>> weak_tick = tick;
+  *tick = [timer, period, task = std::move(task), weak_tick](boost::system::error_code ec) {
+    if (ec) return;
+    try {
+      task();
+    } catch (const std::exception& e) {
+      log::error("server.task_failed", {{"error", e.what()}});
+    }
+    timer->expires_after(period);
+    if (auto t = weak_tick.lock()) timer->async_wait(*t);
+  };
+  timer->expires_after(period);
+  timer->async_wait([tick](boost::system::error_code ec) { (*tick)(ec); });
+}
+
+void Server::wait_for_signal() {
+  net::signal_set signals(impl_->ioc, SIGINT, SIGTERM);
+  std::promise<int> got;
+  signals.async_wait([&got](boost::system::error_code ec, int sig) { got.set_value(ec ? 0 : sig); });
+  int sig = got.get_future().get();
+  log::info("server.stopping", {{"signal", std::to_string(sig)}});
+  stop();
+}
+
+void Server::stop() {
+  std::lock_guard lk(impl_->stop_mu);
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  auto& ctx = *impl_->ctx;
+  ctx.stopping = true;
+  if (impl_->listener) impl_->listener->stop();
+  for (auto& t : impl_->timers) net::post(impl_->ioc, [t] { t->cancel(); });
+  std::vector<std::function<void()>> closers;
+  {
+    std::lock_guard clk(ctx.closers_mu);
+    for (auto& [id, c] : ctx.closers) closers.push_back(c);
+  }
+  for (auto& c : closers) c();
+  // In-flight requests finish and close their connections; wait for them within the grace period.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(impl_->cfg.shutdown_grace_ms);
+  while (ctx.sessions.load() > 0 && std::chrono::steady_clock::now() < deadline && !impl_->threads.empty())
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (ctx.sessions.load() > 0) log::warn("server.stop_forced", {{"open_sessions", std::to_string(ctx.sessions.load())}});
+  impl_->guard.reset();
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable()) t.join();
+  impl_->threads.clear();
+  impl_->timers.clear();
+  impl_->listener.reset();
+}
+
+}  // namespace xiaoqu::gateway
