@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -67,6 +68,12 @@ json typed_value(const json& existing, const std::string& text, const std::strin
       return v;
     }
     if (existing.is_array()) return json::parse(text);
+    if (existing.is_null()) {
+      // A key the file leaves to its default: read the obvious scalar types.
+      if (text == "true" || text == "false") return text == "true";
+      if (!text.empty() && text.size() < 18 && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }))
+        return std::stoll(text);
+    }
   } catch (const ConfigError&) {
     throw;
   } catch (const std::exception&) {
@@ -75,7 +82,11 @@ json typed_value(const json& existing, const std::string& text, const std::strin
   return text;
 }
 
-void set_path(json& root, const std::vector<std::string>& parts, const std::string& text, const std::string& label) {
+// Which dotted key each environment variable set, so errors can name the variable too.
+using Origins = std::map<std::string, std::string>;
+
+void set_path(json& root, const std::vector<std::string>& parts, const std::string& text, const std::string& label,
+              Origins* origins = nullptr) {
   json* node = &root;
   std::string dotted;
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -85,6 +96,7 @@ void set_path(json& root, const std::vector<std::string>& parts, const std::stri
     if (i + 1 == parts.size()) {
       json existing = node->contains(k) ? (*node)[k] : json();
       (*node)[k] = typed_value(existing, text, label);
+      if (origins) (*origins)[dotted] = label;
     } else {
       if (!node->contains(k)) (*node)[k] = json::object();
       node = &(*node)[k];
@@ -92,7 +104,7 @@ void set_path(json& root, const std::vector<std::string>& parts, const std::stri
   }
 }
 
-void apply_environment(json& root, const Environment& env) {
+void apply_environment(json& root, const Environment& env, Origins& origins) {
   for (const auto& [name, value] : env) {
     if (name.rfind("XIAOQU_", 0) != 0) continue;
     std::string rest = name.substr(7);
@@ -105,7 +117,7 @@ void apply_environment(json& root, const Environment& env) {
       pos = next + 2;
     }
     if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) continue;
-    set_path(root, parts, value, name);
+    set_path(root, parts, value, name, &origins);
   }
 }
 
@@ -138,6 +150,8 @@ class Reader {
   }
   std::string str(const std::string& k, std::string def = {}) const {
     if (!j_.contains(k) || j_[k].is_null()) return def;
+    // Digits-only values (a numeric token) arrive from the environment as numbers.
+    if (j_[k].is_number_integer()) return std::to_string(j_[k].get<long long>());
     if (!j_[k].is_string()) throw ConfigError(key(k), "must be a string");
     return j_[k].get<std::string>();
   }
@@ -340,9 +354,16 @@ Config load_from_text(const std::string& text, const Environment& env, const std
   }
   if (!root.is_object()) throw ConfigError("(root)", "must be a JSON object");
   refuse_file_secrets(root, "");
-  apply_environment(root, env);
+  Origins origins;
+  apply_environment(root, env, origins);
   apply_overrides(root, overrides);
-  return build(root);
+  try {
+    return build(root);
+  } catch (const ConfigError& e) {
+    auto it = origins.find(e.key());
+    if (it == origins.end()) throw;
+    throw ConfigError(e.key(), e.problem() + " (set by " + it->second + ")");
+  }
 }
 
 Config load(const std::string& file, const Environment& env, const std::vector<std::string>& overrides) {

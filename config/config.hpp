@@ -15,11 +15,12 @@ namespace xiaoqu::config {
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(std::string key, const std::string& problem)
-      : std::runtime_error(key + ": " + problem), key_(std::move(key)) {}
+      : std::runtime_error(key + ": " + problem), key_(std::move(key)), problem_(problem) {}
   const std::string& key() const noexcept { return key_; }
+  const std::string& problem() const noexcept { return problem_; }
 
  private:
-  std::string key_;
+  std::string key_, problem_;
 };
 
 enum class MessageMode { plaintext, compatible, safe };

@@ -5,6 +5,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
 #include <chrono>
 #include <optional>
 
@@ -143,11 +144,25 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    // Lingering close: a client still sending a refused body must get to read our answer,
+    // which an immediate close would destroy with a reset. Bounded by a short deadline.
+    stream_.expires_after(std::chrono::seconds(2));
+    do_drain();
+  }
+
+  void do_drain() {
+    stream_.async_read_some(net::buffer(drain_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->stream_.close();
+        return;
+      }
+      self->do_drain();
+    });
   }
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  std::array<char, 4096> drain_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<SessionContext> ctx_;
   std::uint64_t id_;

@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -23,6 +24,12 @@
 #endif
 
 namespace xiaoqu::testing {
+
+// A client writing to a connection the server closed (413, 431) must see EPIPE, not die.
+inline const bool kIgnoreSigpipe = [] {
+  std::signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
 
 // The accounts of the vectors (tests/data/msgcrypt.json), so vector pushes replay as sent.
 inline constexpr const char* kMpAppid = "wx5d3c9a1b7e20f468";

@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# End-to-end callback throughput: the real `xiaoqu serve` on loopback, driven by wrk with
+# distinct, correctly signed Official Account text pushes (bench/callback_gen.cpp).
+#
+#   bench/run_callback_bench.sh
+#
+# Figures:
+#   (a) safe mode (encrypted envelope, encrypted passive reply), de-duplication off
+#   (b) plaintext mode, de-duplication off
+#   (c) safe mode with de-duplication and persistence (every push claims a key in memory and
+#       is committed to SQLite before it is answered); the requests are fresh so none is a
+#       duplicate, unless the run outlasts the generated set (then the count is reported).
+# For each: requests/s, p50/p99 latency (wrk), and server CPU per request (utime+stime of the
+# server process from /proc/PID/stat, before and after the run).
+#
+# Environment (defaults):
+#   WRK_THREADS=2 WRK_CONNECTIONS=64 WRK_DURATION=10s WRK_TIMEOUT=5s WARMUP_DURATION=2s
+#   SERVER_THREADS=$(nproc) REQUESTS=20000 (distinct requests for (a) and (b))
+#   DEDUP_HEADROOM=1.5 (requests generated for (c) = rate of (a) x duration x headroom)
+#   BUILD_DIR=<repo>/build SKIP_BUILD=0 KEEP_TMP=0 PERF=0 (1: perf record the server during (a))
+#   RUNS="a b c" (which figures to run)
+# Lines starting with RESULT are meant for grep.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build}
+WRK_THREADS=${WRK_THREADS:-2}
+WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
+WRK_DURATION=${WRK_DURATION:-10s}
+WRK_TIMEOUT=${WRK_TIMEOUT:-5s}
+WARMUP_DURATION=${WARMUP_DURATION:-2s}
+SERVER_THREADS=${SERVER_THREADS:-$(nproc)}
+REQUESTS=${REQUESTS:-20000}
+DEDUP_HEADROOM=${DEDUP_HEADROOM:-1.5}
+SKIP_BUILD=${SKIP_BUILD:-0}
+KEEP_TMP=${KEEP_TMP:-0}
+PERF=${PERF:-0}
+RUNS=${RUNS:-"a b c"}
+LUA="$ROOT/bench/callback_wrk.lua"
+CLK_TCK=$(getconf CLK_TCK)
+
+SAFE_APPID=wx5d3c9a1b7e20f468
+PLAIN_APPID=wxplain0000000001
+
+die() {
+  echo "run_callback_bench: FAIL: $*" >&2
+  exit 1
+}
+log() { echo "== $*" >&2; }
+
+for tool in wrk curl cmake getconf; do
+  command -v "$tool" >/dev/null || die "$tool is not installed (Debian: apt-get install $tool)"
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/xiaoqu-bench.XXXXXX")
+SERVER_PID=""
+PERF_PID=""
+
+stop_server_quietly() {
+  [[ -n "$SERVER_PID" ]] || return 0
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+cleanup() {
+  local rc=$?
+  if [[ -n "$PERF_PID" ]]; then kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; fi
+  stop_server_quietly
+  if [[ "$KEEP_TMP" == 1 || $rc -ne 0 ]]; then
+    echo "run_callback_bench: files kept in $TMP" >&2
+  else
+    rm -rf "$TMP"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# "10s", "2m", "1h", "30" -> seconds
+to_seconds() {
+  local d=$1
+  case "$d" in
+    *ms) echo "scale=3; ${d%ms}/1000" | bc 2>/dev/null || echo 1 ;;
+    *s) echo "${d%s}" ;;
+    *m) echo $(( ${d%m} * 60 )) ;;
+    *h) echo $(( ${d%h} * 3600 )) ;;
+    *) echo "$d" ;;
+  esac
+}
+
+free_port() {
+  if command -v python3 >/dev/null; then
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+    return
+  fi
+  local p
+  for _ in $(seq 100); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    if ! ss -Htln "sport = :$p" | grep -q .; then echo "$p"; return; fi
+  done
+  die "no free port found"
+}
+
+# utime + stime (clock ticks) of a process, all threads included.
+cpu_ticks() {
+  local s
+  s=$(<"/proc/$1/stat") || die "server process $1 is gone"
+  s=${s##*) }  # drop "pid (comm) ", comm may contain spaces
+  # shellcheck disable=SC2086
+  set -- $s
+  echo $(( ${12} + ${13} ))
+}
+
+# ---------------------------------------------------------------------------------------------
+# Build (Release) the server and the generator.
+if [[ "$SKIP_BUILD" != 1 ]]; then
+  if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
+    log "configuring $BUILD (Release)"
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
+  fi
+  build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
+  [[ "$build_type" == Release ]] || die "$BUILD is configured as '$build_type', not Release; use BUILD_DIR=<a Release build dir>"
+  log "building xiaoqu and callback_gen in $BUILD"
+  cmake --build "$BUILD" --target xiaoqu callback_gen >&2
+fi
+XIAOQU="$BUILD/xiaoqu"
+GEN="$BUILD/callback_gen"
+[[ -x "$XIAOQU" && -x "$GEN" ]] || die "missing $XIAOQU or $GEN"
+
+# ---------------------------------------------------------------------------------------------
+write_config() {  # $1 file, $2 port, $3 dedup (true/false), $4 db path
+  cat >"$1" <<EOF
+{
+  "server": {"listen": "127.0.0.1", "port": $2, "threads": $SERVER_THREADS, "shutdown_grace_ms": 2000,
+             "max_connections": 10000},
+  "store": {"path": "$4"},
+  "log": {"level": "warn"},
+  "callbacks": {"timestamp_window_seconds": 0, "dedup": $3, "dedup_ttl_seconds": 600},
+  "official_accounts": {
+    "$SAFE_APPID": {"mode": "safe", "name": "阳光花园"},
+    "$PLAIN_APPID": {"mode": "plaintext"}
+  }
+}
+EOF
+}
+
+PORT=""
+start_server() {  # $1 name, $2 dedup
+  local name=$1 dedup=$2
+  PORT=$(free_port)
+  write_config "$TMP/$name.json" "$PORT" "$dedup" "$TMP/$name/xiaoqu.db"
+  log "starting xiaoqu ($name: dedup=$dedup, threads=$SERVER_THREADS) on 127.0.0.1:$PORT"
+  env XIAOQU_MASTER_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff \
+    XIAOQU_OFFICIAL_ACCOUNTS__WX5D3C9A1B7E20F468__TOKEN=xiaoquMpToken2024 \
+    XIAOQU_OFFICIAL_ACCOUNTS__WX5D3C9A1B7E20F468__ENCODING_AES_KEY=Q7mZ2xK9pL4vN8rT1wY6sB3dF5gH0jC2eA9uV7iO4kR \
+    XIAOQU_OFFICIAL_ACCOUNTS__WXPLAIN0000000001__TOKEN=plainToken42 \
+    "$XIAOQU" serve --config "$TMP/$name.json" >"$TMP/$name.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      cat "$TMP/$name.log" >&2
+      die "xiaoqu exited during start-up"
+    fi
+    if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/readyz" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  cat "$TMP/$name.log" >&2
+  die "xiaoqu not ready after 10 s"
+}
+
+stop_server() {  # checks the exit status of a SIGTERM
+  local pid=$SERVER_PID rc=0
+  log "stopping xiaoqu (SIGTERM)"
+  kill -TERM "$pid"
+  wait "$pid" || rc=$?
+  SERVER_PID=""
+  [[ $rc -eq 0 ]] || { cat "$TMP"/*.log >&2; die "xiaoqu exited with status $rc after SIGTERM (expected 0)"; }
+  log "xiaoqu exited 0"
+}
+
+metric() {  # sum of a metric family (optionally filtered by a label substring)
+  curl -fsS --max-time 5 "http://127.0.0.1:$PORT/metrics" |
+    awk -v m="$1" -v f="${2:-}" 'index($0, m) == 1 && (f == "" || index($0, f) > 0) {s += $NF} END {printf "%d\n", s}'
+}
+
+field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
+
+# Runs wrk once; $1 label, $2 request file, $3 duration, $4 measure (1) or warm-up (0).
+run_wrk() {
+  local label=$1 file=$2 duration=$3 measure=$4
+  local out="$TMP/wrk-$label.txt"
+  local t0 t1 rej0 rej1 dup0 dup1
+  t0=$(cpu_ticks "$SERVER_PID")
+  rej0=$(metric xiaoqu_rejections_total)
+  dup0=$(metric xiaoqu_callback_duplicates_total)
+  if [[ "$measure" == 1 && "$PERF" == 1 && "$label" == a_safe ]] && command -v perf >/dev/null; then
+    perf record -e cpu-clock -F 2000 -g -p "$SERVER_PID" -o "$TMP/perf-$label.data" >/dev/null 2>&1 &
+    PERF_PID=$!
+  fi
+  wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$duration" --timeout "$WRK_TIMEOUT" --latency \
+    -s "$LUA" "http://127.0.0.1:$PORT" -- "$file" "$WRK_THREADS" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($label)"; }
+  if [[ -n "$PERF_PID" ]]; then
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    wait "$PERF_PID" 2>/dev/null || true
+    PERF_PID=""
+    perf report -i "$TMP/perf-$label.data" --no-children --stdio --percent-limit 0.7 2>/dev/null |
+      grep -E '^ +[0-9.]+%' >"$TMP/perf-$label.txt" || true
+    log "perf profile of the server during $label: $TMP/perf-$label.txt (kept: KEEP_TMP=1)"
+    KEEP_TMP=1
+  fi
+  t1=$(cpu_ticks "$SERVER_PID")
+  rej1=$(metric xiaoqu_rejections_total)
+  dup1=$(metric xiaoqu_callback_duplicates_total)
+  [[ "$measure" == 1 ]] && sed 's/^/    wrk| /' "$out" >&2
+
+  if grep -q "Non-2xx or 3xx responses" "$out"; then
+    grep "Non-2xx or 3xx responses" "$out" >&2
+    curl -fsS "http://127.0.0.1:$PORT/metrics" | grep -E '^xiaoqu_(rejections_total|http_requests_total)' | awk '$NF != 0' >&2 || true
+    die "$label: some responses were not 2xx"
+  fi
+  local line
+  line=$(grep '^CALLBACK_WRK ' "$out") || { cat "$out" >&2; die "$label: no CALLBACK_WRK line from wrk"; }
+  [[ "$(field non2xx "$line")" == 0 ]] || die "$label: non-2xx responses: $line"
+  [[ $((rej1 - rej0)) -eq 0 ]] || die "$label: the server refused $((rej1 - rej0)) requests (xiaoqu_rejections_total)"
+  if grep -q "Socket errors" "$out"; then echo "WARNING: $label: $(grep 'Socket errors' "$out")" >&2; fi
+  [[ "$measure" == 1 ]] || return 0
+
+  local requests rps p50 p90 p99 secs cpu_us cores wraps dups
+  requests=$(field requests "$line")
+  rps=$(field rps "$line")
+  p50=$(field p50_us "$line")
+  p90=$(field p90_us "$line")
+  p99=$(field p99_us "$line")
+  secs=$(field duration_s "$line")
+  wraps=$(field wraps "$line")
+  dups=$((dup1 - dup0))
+  [[ "$requests" -gt 0 ]] || die "$label: wrk completed no request"
+  cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
+  cores=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v s="$secs" 'BEGIN {printf "%.2f", d / hz / s}')
+  echo "RESULT $label rps=$rps p50_us=$p50 p90_us=$p90 p99_us=$p99 server_cpu_us_per_req=$cpu_us server_cpu_cores=$cores requests=$requests duplicates=$dups list_wraps=$wraps"
+  SUMMARY+=("$(printf '%-44s %10s req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %6s us/req (%s cores)%s' \
+    "$(describe "$label")" "$rps" "$(awk -v u="$p50" 'BEGIN {print u / 1000}')" \
+    "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$cpu_us" "$cores" \
+    "$([[ "$dups" -gt 0 ]] && echo "  [$dups of $requests were duplicates]")")")
+  [[ "$label" == a_safe ]] && A_RPS=$rps
+  return 0
+}
+
+describe() {
+  case "$1" in
+    a_safe) echo " (a) safe mode" ;;
+    b_plain) echo " (b) plaintext mode" ;;
+    c_safe_dedup) echo " (c) safe mode + dedup + persistence" ;;
+  esac
+}
+
+SUMMARY=()
+A_RPS=""
+DURATION_S=$(to_seconds "$WRK_DURATION")
+log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; server threads $SERVER_THREADS"
+
+want() { [[ " $RUNS " == *" $1 "* ]]; }
+
+if want a || want b; then
+  log "generating $REQUESTS safe and $REQUESTS plaintext requests"
+  "$GEN" --mode safe --count "$REQUESTS" --seed 1 --out "$TMP/safe.txt"
+  "$GEN" --mode plain --count "$REQUESTS" --seed 2 --out "$TMP/plain.txt"
+  start_server nodedup false
+  if want a; then
+    log "(a) safe mode: warm-up $WARMUP_DURATION, then $WRK_DURATION"
+    run_wrk warmup_a "$TMP/safe.txt" "$WARMUP_DURATION" 0
+    run_wrk a_safe "$TMP/safe.txt" "$WRK_DURATION" 1
+  fi
+  if want b; then
+    log "(b) plaintext mode: warm-up $WARMUP_DURATION, then $WRK_DURATION"
+    run_wrk warmup_b "$TMP/plain.txt" "$WARMUP_DURATION" 0
+    run_wrk b_plain "$TMP/plain.txt" "$WRK_DURATION" 1
+  fi
+  stop_server
+fi
+
+if want c; then
+  # Enough fresh requests for the whole run at the rate of (a) (or 30000/s when (a) did not run).
+  rate=${A_RPS:-30000}
+  count=$(awk -v r="$rate" -v d="$DURATION_S" -v h="$DEDUP_HEADROOM" 'BEGIN {printf "%d", r * d * h + 1000}')
+  log "(c) generating $count fresh safe-mode requests (+ $REQUESTS for the warm-up, other MsgIds)"
+  "$GEN" --mode safe --count "$count" --seed 3 --first-index 100000000 --out "$TMP/safe-dedup.txt"
+  "$GEN" --mode safe --count "$REQUESTS" --seed 4 --first-index 200000000 --out "$TMP/safe-dedup-warmup.txt"
+  start_server dedup true
+  log "(c) safe mode with de-duplication and persistence: warm-up $WARMUP_DURATION, then $WRK_DURATION"
+  run_wrk warmup_c "$TMP/safe-dedup-warmup.txt" "$WARMUP_DURATION" 0
+  run_wrk c_safe_dedup "$TMP/safe-dedup.txt" "$WRK_DURATION" 1
+  db_bytes=$(du -sb "$TMP/dedup" | cut -f1)
+  log "(c) store after the run: $db_bytes bytes in $TMP/dedup"
+  stop_server
+fi
+
+echo
+echo "Summary ($(nproc) cores shared by wrk and xiaoqu; wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; server threads $SERVER_THREADS)"
+for s in "${SUMMARY[@]}"; do echo "$s"; done
