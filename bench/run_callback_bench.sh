@@ -7,6 +7,7 @@
 # Figures:
 #   (a) safe mode (encrypted envelope, encrypted passive reply), de-duplication off
 #   (b) plaintext mode, de-duplication off
+#   (h) baseline, only with RUNS containing h: POST /healthz, i.e. the HTTP stack without a callback
 #   (c) safe mode with de-duplication and persistence (every push claims a key in memory and
 #       is committed to SQLite before it is answered); the requests are fresh so none is a
 #       duplicate, unless the run outlasts the generated set (then the count is reported).
@@ -17,8 +18,11 @@
 #   WRK_THREADS=2 WRK_CONNECTIONS=64 WRK_DURATION=10s WRK_TIMEOUT=5s WARMUP_DURATION=2s
 #   SERVER_THREADS=$(nproc) REQUESTS=20000 (distinct requests for (a) and (b))
 #   DEDUP_HEADROOM=1.5 (requests generated for (c) = rate of (a) x duration x headroom)
-#   BUILD_DIR=<repo>/build SKIP_BUILD=0 KEEP_TMP=0 PERF=0 (1: perf record the server during (a))
-#   RUNS="a b c" (which figures to run)
+#   BUILD_DIR=<repo>/build SKIP_BUILD=0 KEEP_TMP=0
+#   PERF=0 (1: perf record -e cpu-clock the server during run PERF_RUN=a_safe|b_plain|c_safe_dedup|h_healthz,
+#           PERF_CALLGRAPH= (e.g. dwarf; the build has no frame pointers), PERF_FREQ=2000; the profile
+#           perturbs that run's figures)
+#   RUNS="a b c" (which figures to run; add h for the /healthz baseline)
 # Lines starting with RESULT are meant for grep.
 set -euo pipefail
 
@@ -35,6 +39,9 @@ DEDUP_HEADROOM=${DEDUP_HEADROOM:-1.5}
 SKIP_BUILD=${SKIP_BUILD:-0}
 KEEP_TMP=${KEEP_TMP:-0}
 PERF=${PERF:-0}
+PERF_RUN=${PERF_RUN:-a_safe}
+PERF_CALLGRAPH=${PERF_CALLGRAPH:-}
+PERF_FREQ=${PERF_FREQ:-2000}
 RUNS=${RUNS:-"a b c"}
 LUA="$ROOT/bench/callback_wrk.lua"
 CLK_TCK=$(getconf CLK_TCK)
@@ -199,8 +206,10 @@ run_wrk() {
   t0=$(cpu_ticks "$SERVER_PID")
   rej0=$(metric xiaoqu_rejections_total)
   dup0=$(metric xiaoqu_callback_duplicates_total)
-  if [[ "$measure" == 1 && "$PERF" == 1 && "$label" == a_safe ]] && command -v perf >/dev/null; then
-    perf record -e cpu-clock -F 2000 -g -p "$SERVER_PID" -o "$TMP/perf-$label.data" >/dev/null 2>&1 &
+  if [[ "$measure" == 1 && "$PERF" == 1 && "$label" == "$PERF_RUN" ]] && command -v perf >/dev/null; then
+    local cg=()
+    [[ -n "$PERF_CALLGRAPH" ]] && cg=(--call-graph "$PERF_CALLGRAPH")
+    perf record -e cpu-clock -F "$PERF_FREQ" "${cg[@]}" -p "$SERVER_PID" -o "$TMP/perf-$label.data" >/dev/null 2>&1 &
     PERF_PID=$!
   fi
   wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$duration" --timeout "$WRK_TIMEOUT" --latency \
@@ -209,7 +218,7 @@ run_wrk() {
     kill -INT "$PERF_PID" 2>/dev/null || true
     wait "$PERF_PID" 2>/dev/null || true
     PERF_PID=""
-    perf report -i "$TMP/perf-$label.data" --no-children --stdio --percent-limit 0.7 2>/dev/null |
+    perf report -i "$TMP/perf-$label.data" --no-children --stdio -g none --percent-limit 0.5 2>/dev/null |
       grep -E '^ +[0-9.]+%' >"$TMP/perf-$label.txt" || true
     log "perf profile of the server during $label: $TMP/perf-$label.txt (kept: KEEP_TMP=1)"
     KEEP_TMP=1
@@ -257,6 +266,7 @@ describe() {
     a_safe) echo " (a) safe mode" ;;
     b_plain) echo " (b) plaintext mode" ;;
     c_safe_dedup) echo " (c) safe mode + dedup + persistence" ;;
+    h_healthz) echo " (h) baseline: POST /healthz (HTTP only)" ;;
   esac
 }
 
@@ -267,7 +277,7 @@ log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_
 
 want() { [[ " $RUNS " == *" $1 "* ]]; }
 
-if want a || want b; then
+if want a || want b || want h; then
   log "generating $REQUESTS safe and $REQUESTS plaintext requests"
   "$GEN" --mode safe --count "$REQUESTS" --seed 1 --out "$TMP/safe.txt"
   "$GEN" --mode plain --count "$REQUESTS" --seed 2 --out "$TMP/plain.txt"
@@ -281,6 +291,12 @@ if want a || want b; then
     log "(b) plaintext mode: warm-up $WARMUP_DURATION, then $WRK_DURATION"
     run_wrk warmup_b "$TMP/plain.txt" "$WARMUP_DURATION" 0
     run_wrk b_plain "$TMP/plain.txt" "$WRK_DURATION" 1
+  fi
+  if want h; then
+    log "(h) baseline POST /healthz: warm-up $WARMUP_DURATION, then $WRK_DURATION"
+    for i in $(seq 64); do printf '/healthz?n=%d\t\n' "$i"; done >"$TMP/healthz.txt"
+    run_wrk warmup_h "$TMP/healthz.txt" "$WARMUP_DURATION" 0
+    run_wrk h_healthz "$TMP/healthz.txt" "$WRK_DURATION" 1
   fi
   stop_server
 fi

@@ -96,8 +96,11 @@ void App::handle(Request&& req, Respond respond) {
     }
     if (path == "/healthz") return respond(text(Route::healthz, 200, "ok\n"));
     if (path == "/readyz") {
-      bool ok = db_->ping();
-      return respond(text(Route::readyz, ok ? 200 : 503, ok ? "ready\n" : "store unreachable\n"));
+      // Through the writer, off the io thread: ready means the store takes writes.
+      return db_->submit([](store::Connection& c) { c.exec("SELECT 1"); },
+                         [respond](std::exception_ptr e) {
+                           respond(text(Route::readyz, e ? 503 : 200, e ? "store unreachable\n" : "ready\n"));
+                         });
     }
     if (path == "/metrics")
       return respond(text(Route::metrics, 200, metrics_.render(), "text/plain; version=0.0.4; charset=utf-8"));

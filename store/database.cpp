@@ -57,15 +57,6 @@ Connection& Database::reader() {
   return *c;
 }
 
-bool Database::ping() noexcept {
-  try {
-    Statement s(reader(), "SELECT count(*) FROM sqlite_master");
-    return s.step();
-  } catch (...) {
-    return false;
-  }
-}
-
 void Database::stop() {
   {
     std::lock_guard lk(mu_);

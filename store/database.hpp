@@ -36,8 +36,6 @@ class Database {
   void write(Job job);
   /// This thread's read-only connection to the same file.
   Connection& reader();
-  /// True when a read succeeds (readiness probe).
-  bool ping() noexcept;
   /// Commits what is queued, then stops the writer. Later submits fail.
   void stop();
 
