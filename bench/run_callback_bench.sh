@@ -27,7 +27,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD_DIR:-$ROOT/build}
+BUILD=$(realpath -m "${BUILD_DIR:-$ROOT/build}")
 WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
 WRK_DURATION=${WRK_DURATION:-10s}
@@ -60,6 +60,7 @@ for tool in wrk curl cmake getconf; do
 done
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/xiaoqu-bench.XXXXXX")
+cd "$TMP"  # whatever a tool drops in its working directory stays in the temp dir
 SERVER_PID=""
 PERF_PID=""
 
@@ -124,6 +125,11 @@ cpu_ticks() {
   echo $(( ${12} + ${13} ))
 }
 
+# busy and total clock ticks of the whole machine (all cores) from /proc/stat.
+machine_ticks() {
+  awk '/^cpu / {busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6; exit}' /proc/stat
+}
+
 # ---------------------------------------------------------------------------------------------
 # Build (Release) the server and the generator.
 if [[ "$SKIP_BUILD" != 1 ]]; then
@@ -136,9 +142,12 @@ if [[ "$SKIP_BUILD" != 1 ]]; then
   log "building xiaoqu and callback_gen in $BUILD"
   cmake --build "$BUILD" --target xiaoqu callback_gen >&2
 fi
-XIAOQU="$BUILD/xiaoqu"
-GEN="$BUILD/callback_gen"
-[[ -x "$XIAOQU" && -x "$GEN" ]] || die "missing $XIAOQU or $GEN"
+[[ -x "$BUILD/xiaoqu" && -x "$BUILD/callback_gen" ]] || die "missing $BUILD/xiaoqu or $BUILD/callback_gen"
+# Private copies: a concurrent build relinking build/xiaoqu must not change what is measured.
+cp "$BUILD/xiaoqu" "$BUILD/callback_gen" "$TMP/"
+XIAOQU="$TMP/xiaoqu"
+GEN="$TMP/callback_gen"
+log "xiaoqu binary: $(stat -c '%y' "$BUILD/xiaoqu") $("$XIAOQU" version 2>/dev/null || true)"
 
 # ---------------------------------------------------------------------------------------------
 write_config() {  # $1 file, $2 port, $3 dedup (true/false), $4 db path
@@ -202,8 +211,9 @@ field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
 run_wrk() {
   local label=$1 file=$2 duration=$3 measure=$4
   local out="$TMP/wrk-$label.txt"
-  local t0 t1 rej0 rej1 dup0 dup1
+  local t0 t1 rej0 rej1 dup0 dup1 m0 m1
   t0=$(cpu_ticks "$SERVER_PID")
+  m0=$(machine_ticks)
   rej0=$(metric xiaoqu_rejections_total)
   dup0=$(metric xiaoqu_callback_duplicates_total)
   if [[ "$measure" == 1 && "$PERF" == 1 && "$label" == "$PERF_RUN" ]] && command -v perf >/dev/null; then
@@ -224,6 +234,7 @@ run_wrk() {
     KEEP_TMP=1
   fi
   t1=$(cpu_ticks "$SERVER_PID")
+  m1=$(machine_ticks)
   rej1=$(metric xiaoqu_rejections_total)
   dup1=$(metric xiaoqu_callback_duplicates_total)
   [[ "$measure" == 1 ]] && sed 's/^/    wrk| /' "$out" >&2
@@ -240,7 +251,10 @@ run_wrk() {
   if grep -q "Socket errors" "$out"; then echo "WARNING: $label: $(grep 'Socket errors' "$out")" >&2; fi
   [[ "$measure" == 1 ]] || return 0
 
-  local requests rps p50 p90 p99 secs cpu_us cores wraps dups
+  local requests rps p50 p90 p99 secs cpu_us cores wraps dups machine
+  # Cores busy on the whole machine during the run (server + wrk + anything else running).
+  machine=$(awk -v a="$m0" -v b="$m1" -v s="$(nproc)" 'BEGIN {split(a, x, " "); split(b, y, " ");
+    t = y[2] - x[2]; printf "%.2f", (t > 0 ? (y[1] - x[1]) / t * s : 0)}')
   requests=$(field requests "$line")
   rps=$(field rps "$line")
   p50=$(field p50_us "$line")
@@ -252,10 +266,10 @@ run_wrk() {
   [[ "$requests" -gt 0 ]] || die "$label: wrk completed no request"
   cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
   cores=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v s="$secs" 'BEGIN {printf "%.2f", d / hz / s}')
-  echo "RESULT $label rps=$rps p50_us=$p50 p90_us=$p90 p99_us=$p99 server_cpu_us_per_req=$cpu_us server_cpu_cores=$cores requests=$requests duplicates=$dups list_wraps=$wraps"
-  SUMMARY+=("$(printf '%-44s %10s req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %6s us/req (%s cores)%s' \
+  echo "RESULT $label rps=$rps p50_us=$p50 p90_us=$p90 p99_us=$p99 server_cpu_us_per_req=$cpu_us server_cpu_cores=$cores machine_busy_cores=$machine requests=$requests duplicates=$dups list_wraps=$wraps"
+  SUMMARY+=("$(printf '%-44s %10s req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %6s us/req (%s cores; machine busy %s of %s)%s' \
     "$(describe "$label")" "$rps" "$(awk -v u="$p50" 'BEGIN {print u / 1000}')" \
-    "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$cpu_us" "$cores" \
+    "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$cpu_us" "$cores" "$machine" "$(nproc)" \
     "$([[ "$dups" -gt 0 ]] && echo "  [$dups of $requests were duplicates]")")")
   [[ "$label" == a_safe ]] && A_RPS=$rps
   return 0
@@ -276,6 +290,17 @@ DURATION_S=$(to_seconds "$WRK_DURATION")
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; server threads $SERVER_THREADS"
 
 want() { [[ " $RUNS " == *" $1 "* ]]; }
+
+# The figures are only meaningful on an otherwise idle machine: say so when it is not.
+idle0=$(machine_ticks)
+sleep 1
+idle1=$(machine_ticks)
+busy_before=$(awk -v a="$idle0" -v b="$idle1" -v s="$(nproc)" 'BEGIN {split(a, x, " "); split(b, y, " ");
+  t = y[2] - x[2]; printf "%.2f", (t > 0 ? (y[1] - x[1]) / t * s : 0)}')
+if awk -v b="$busy_before" 'BEGIN {exit !(b > 0.25)}'; then
+  echo "WARNING: the machine was already busy ($busy_before cores) before the benchmark; figures will be low and noisy:" >&2
+  ps -eo pid,pcpu,comm --sort=-pcpu | head -6 >&2
+fi
 
 if want a || want b || want h; then
   log "generating $REQUESTS safe and $REQUESTS plaintext requests"

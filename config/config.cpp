@@ -15,7 +15,7 @@ namespace xiaoqu::config {
 namespace {
 using json = nlohmann::json;
 
-const std::set<std::string> kSecretKeys = {"token", "encoding_aes_key", "app_secret", "secret", "master_key"};
+const std::set<std::string> kSecretKeys = {"token", "encoding_aes_key", "app_secret", "secret", "master_key", "secret_key", "secret_id"};
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -215,7 +215,7 @@ void check_id(const Reader& r, const std::string& id, const std::string& what) {
 
 Config build(const json& root) {
   Reader top(root, "");
-  top.allow({"server", "store", "callbacks", "log", "official_accounts", "components", "wecom"});
+  top.allow({"server", "store", "callbacks", "log", "official_accounts", "components", "wecom", "platforms", "http", "sms", "sandbox"});
   Config c;
 
   Reader s = top.child("server");
@@ -251,6 +251,50 @@ Config build(const json& root) {
   c.log_level = lg.str("level", "info");
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error")
     throw ConfigError(lg.key("level"), "must be debug, info, warn or error");
+
+  Reader pf = top.child("platforms");
+  pf.allow({"wechat_api", "wechat_open", "wechat_mp", "wecom_api", "wecom_open", "wecom_login", "sms_api"});
+  const std::pair<const char*, std::string*> urls[] = {
+      {"wechat_api", &c.platforms.wechat_api}, {"wechat_open", &c.platforms.wechat_open},
+      {"wechat_mp", &c.platforms.wechat_mp},   {"wecom_api", &c.platforms.wecom_api},
+      {"wecom_open", &c.platforms.wecom_open}, {"wecom_login", &c.platforms.wecom_login},
+      {"sms_api", &c.platforms.sms_api}};
+  for (auto [name, field] : urls) {
+    *field = pf.str(name, *field);
+    if (field->rfind("http://", 0) != 0 && field->rfind("https://", 0) != 0)
+      throw ConfigError(pf.key(name), "must be an http:// or https:// base URL, got \"" + *field + "\"");
+    while (!field->empty() && field->back() == '/') field->pop_back();
+  }
+
+  Reader hp = top.child("http");
+  hp.allow({"connect_timeout_ms", "read_timeout_ms", "proxy", "verify_tls", "ca_file", "workers", "max_attempts", "backoff_initial_ms", "backoff_max_ms"});
+  c.http.connect_timeout_ms = static_cast<unsigned>(hp.integer("connect_timeout_ms", c.http.connect_timeout_ms, 100, 60'000));
+  c.http.read_timeout_ms = static_cast<unsigned>(hp.integer("read_timeout_ms", c.http.read_timeout_ms, 100, 300'000));
+  c.http.proxy = hp.str("proxy");
+  if (!c.http.proxy.empty() && c.http.proxy.find(':') == std::string::npos)
+    throw ConfigError(hp.key("proxy"), "must be host:port");
+  c.http.verify_tls = hp.boolean("verify_tls", true);
+  c.http.ca_file = hp.str("ca_file");
+  c.http.workers = static_cast<unsigned>(hp.integer("workers", c.http.workers, 1, 256));
+  c.http.max_attempts = static_cast<unsigned>(hp.integer("max_attempts", c.http.max_attempts, 1, 20));
+  c.http.backoff_initial_ms = static_cast<unsigned>(hp.integer("backoff_initial_ms", c.http.backoff_initial_ms, 1, 60'000));
+  c.http.backoff_max_ms = static_cast<unsigned>(hp.integer("backoff_max_ms", c.http.backoff_max_ms, 1, 600'000));
+
+  Reader sm = top.child("sms");
+  sm.allow({"secret_id", "secret_key", "sdk_app_id", "sign_name", "region"});
+  c.sms.secret_id = sm.str("secret_id");
+  c.sms.secret_key = sm.str("secret_key");
+  c.sms.sdk_app_id = sm.str("sdk_app_id");
+  c.sms.sign_name = sm.str("sign_name");
+  c.sms.region = sm.str("region", c.sms.region);
+
+  Reader sb = top.child("sandbox");
+  sb.allow({"listen", "port", "gateway_url", "followers", "ticket_interval_seconds"});
+  c.sandbox.listen = sb.str("listen", c.sandbox.listen);
+  c.sandbox.port = static_cast<std::uint16_t>(sb.integer("port", c.sandbox.port, 0, 65535));
+  c.sandbox.gateway_url = sb.str("gateway_url", c.sandbox.gateway_url);
+  c.sandbox.followers = static_cast<unsigned>(sb.integer("followers", c.sandbox.followers, 0, 10'000'000));
+  c.sandbox.ticket_interval_seconds = static_cast<unsigned>(sb.integer("ticket_interval_seconds", c.sandbox.ticket_interval_seconds, 0, 86'400));
 
   // Accounts are objects keyed by appid so that environment names can address them.
   if (root.contains("official_accounts")) {

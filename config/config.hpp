@@ -71,6 +71,46 @@ struct WecomEndpoint {
   std::string token, encoding_aes_key, secret;  ///< secrets
 };
 
+/// Where each platform is reached. Real deployments keep the defaults; the sandbox and
+/// tests point them at a local server.
+struct PlatformUrls {
+  std::string wechat_api = "https://api.weixin.qq.com";
+  std::string wechat_open = "https://open.weixin.qq.com";   ///< OAuth authorize pages
+  std::string wechat_mp = "https://mp.weixin.qq.com";       ///< showqrcode, component login page
+  std::string wecom_api = "https://qyapi.weixin.qq.com";
+  std::string wecom_open = "https://open.work.weixin.qq.com";  ///< suite install page
+  std::string wecom_login = "https://login.work.weixin.qq.com";
+  std::string sms_api = "https://sms.tencentcloudapi.com";
+};
+
+/// Outbound HTTP: timeouts, TLS, the optional fixed egress proxy, the worker pool size.
+struct HttpConfig {
+  unsigned connect_timeout_ms = 3'000;
+  unsigned read_timeout_ms = 10'000;
+  std::string proxy;  ///< "host:port"; WeChat whitelists caller IPs, so egress often goes through one host
+  bool verify_tls = true;
+  std::string ca_file;
+  unsigned workers = 8;
+  unsigned max_attempts = 4;       ///< for transient errors (-1, 45009, timeouts, 5xx)
+  unsigned backoff_initial_ms = 200;
+  unsigned backoff_max_ms = 5'000;
+};
+
+/// Tencent Cloud SMS (API 3.0).
+struct SmsConfig {
+  std::string secret_id, secret_key;  ///< secrets
+  std::string sdk_app_id, sign_name, region = "ap-guangzhou";
+};
+
+/// The sandbox that plays WeChat, WeCom and SMS.
+struct SandboxConfig {
+  std::string listen = "127.0.0.1";
+  std::uint16_t port = 9090;
+  std::string gateway_url = "http://127.0.0.1:8080";  ///< where it pushes callbacks
+  unsigned followers = 1000;                          ///< followers generated per Official Account
+  unsigned ticket_interval_seconds = 600;             ///< component_verify_ticket / suite_ticket pushes (0 = off)
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
@@ -79,6 +119,10 @@ struct Config {
   std::vector<OfficialAccount> official_accounts;
   std::vector<Component> components;
   std::vector<WecomEndpoint> wecom;
+  PlatformUrls platforms;
+  HttpConfig http;
+  SmsConfig sms;
+  SandboxConfig sandbox;
 };
 
 /// Environment as name/value pairs (tests pass their own; main passes ::environ).
