@@ -2,7 +2,14 @@
 
 namespace xiaoqu::sandbox {
 
-// One registration function per API group; each lives in its own file.
-void register_modules(Sandbox& sb) { (void)sb; }
+void register_wechat_modules(Sandbox& sb);  // wechat_modules.cpp
+void register_wecom_modules(Sandbox& sb);   // wecom_modules.cpp
+void register_sms_module(Sandbox& sb);      // sms_module.cpp
+
+void register_modules(Sandbox& sb) {
+  register_wechat_modules(sb);
+  register_wecom_modules(sb);
+  register_sms_module(sb);
+}
 
 }  // namespace xiaoqu::sandbox
