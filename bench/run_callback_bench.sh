@@ -222,7 +222,9 @@ run_wrk() {
     perf record -e cpu-clock -F "$PERF_FREQ" "${cg[@]}" -p "$SERVER_PID" -o "$TMP/perf-$label.data" >/dev/null 2>&1 &
     PERF_PID=$!
   fi
-  wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$duration" --timeout "$WRK_TIMEOUT" --latency \
+  local timer=()
+  [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -f 'user=%U sys=%S' -o "$TMP/wrk-$label.time")
+  "${timer[@]}" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$duration" --timeout "$WRK_TIMEOUT" --latency \
     -s "$LUA" "http://127.0.0.1:$PORT" -- "$file" "$WRK_THREADS" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($label)"; }
   if [[ -n "$PERF_PID" ]]; then
     kill -INT "$PERF_PID" 2>/dev/null || true
@@ -251,10 +253,21 @@ run_wrk() {
   if grep -q "Socket errors" "$out"; then echo "WARNING: $label: $(grep 'Socket errors' "$out")" >&2; fi
   [[ "$measure" == 1 ]] || return 0
 
-  local requests rps p50 p90 p99 secs cpu_us cores wraps dups machine
-  # Cores busy on the whole machine during the run (server + wrk + anything else running).
-  machine=$(awk -v a="$m0" -v b="$m1" -v s="$(nproc)" 'BEGIN {split(a, x, " "); split(b, y, " ");
-    t = y[2] - x[2]; printf "%.2f", (t > 0 ? (y[1] - x[1]) / t * s : 0)}')
+  local requests rps p50 p90 p99 secs cpu_us cores wraps dups machine wrk_cores=n/a other_cores=n/a wall
+  # Cores busy on the whole machine during the run (server + wrk + anything else running),
+  # averaged over the wall time of the wrk command (which includes loading the request file).
+  wall=$(awk -v a="$m0" -v b="$m1" -v s="$(nproc)" -v hz="$CLK_TCK" 'BEGIN {split(a, x, " "); split(b, y, " ");
+    printf "%.3f", (y[2] - x[2]) / s / hz}')
+  machine=$(awk -v a="$m0" -v b="$m1" -v w="$wall" -v hz="$CLK_TCK" 'BEGIN {split(a, x, " "); split(b, y, " ");
+    printf "%.2f", (w > 0 ? (y[1] - x[1]) / hz / w : 0)}')
+  if [[ -s "$TMP/wrk-$label.time" ]]; then
+    local wu ws
+    wu=$(sed -n 's/.*user=\([0-9.]*\).*/\1/p' "$TMP/wrk-$label.time")
+    ws=$(sed -n 's/.*sys=\([0-9.]*\).*/\1/p' "$TMP/wrk-$label.time")
+    wrk_cores=$(awk -v u="$wu" -v s="$ws" -v w="$wall" 'BEGIN {printf "%.2f", (w > 0 ? (u + s) / w : 0)}')
+    other_cores=$(awk -v m="$machine" -v k="$wrk_cores" -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v w="$wall" \
+      'BEGIN {o = m - k - (w > 0 ? d / hz / w : 0); printf "%.2f", (o < 0 ? 0 : o)}')
+  fi
   requests=$(field requests "$line")
   rps=$(field rps "$line")
   p50=$(field p50_us "$line")
@@ -266,10 +279,14 @@ run_wrk() {
   [[ "$requests" -gt 0 ]] || die "$label: wrk completed no request"
   cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
   cores=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v s="$secs" 'BEGIN {printf "%.2f", d / hz / s}')
-  echo "RESULT $label rps=$rps p50_us=$p50 p90_us=$p90 p99_us=$p99 server_cpu_us_per_req=$cpu_us server_cpu_cores=$cores machine_busy_cores=$machine requests=$requests duplicates=$dups list_wraps=$wraps"
-  SUMMARY+=("$(printf '%-44s %10s req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %6s us/req (%s cores; machine busy %s of %s)%s' \
+  if [[ "$other_cores" != n/a ]] && awk -v o="$other_cores" 'BEGIN {exit !(o > 0.2)}'; then
+    echo "WARNING: $label: other processes used $other_cores cores during the run; its figures are perturbed" >&2
+    PERTURBED+=("$label")
+  fi
+  echo "RESULT $label rps=$rps p50_us=$p50 p90_us=$p90 p99_us=$p99 server_cpu_us_per_req=$cpu_us server_cpu_cores=$cores wrk_cores=$wrk_cores other_cores=$other_cores machine_busy_cores=$machine requests=$requests duplicates=$dups list_wraps=$wraps"
+  SUMMARY+=("$(printf '%-44s %10s req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %6s us/req (%s cores; wrk %s, others %s, machine %s of %s)%s' \
     "$(describe "$label")" "$rps" "$(awk -v u="$p50" 'BEGIN {print u / 1000}')" \
-    "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$cpu_us" "$cores" "$machine" "$(nproc)" \
+    "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$cpu_us" "$cores" "$wrk_cores" "$other_cores" "$machine" "$(nproc)" \
     "$([[ "$dups" -gt 0 ]] && echo "  [$dups of $requests were duplicates]")")")
   [[ "$label" == a_safe ]] && A_RPS=$rps
   return 0
@@ -285,6 +302,7 @@ describe() {
 }
 
 SUMMARY=()
+PERTURBED=()
 A_RPS=""
 DURATION_S=$(to_seconds "$WRK_DURATION")
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; server threads $SERVER_THREADS"
@@ -345,3 +363,6 @@ fi
 echo
 echo "Summary ($(nproc) cores shared by wrk and xiaoqu; wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; server threads $SERVER_THREADS)"
 for s in "${SUMMARY[@]}"; do echo "$s"; done
+if [[ ${#PERTURBED[@]} -gt 0 ]]; then
+  echo "WARNING: other processes competed for the CPU during: ${PERTURBED[*]} (re-run on an idle machine)"
+fi

@@ -1,5 +1,7 @@
 // xiaoqu: serve | migrate | version
+#include <csignal>
 #include <cstdio>
+#include <pthread.h>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -7,6 +9,7 @@
 #include "config/config.hpp"
 #include "config/log.hpp"
 #include "gateway/app.hpp"
+#include "sandbox/sandbox.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 #include "xiaoqu/version.hpp"
@@ -20,6 +23,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  serve   --config FILE   run the gateway until SIGINT/SIGTERM\n"
     "  migrate --config FILE   apply the store's schema migrations and exit\n"
+    "  sandbox --config FILE   run the local stand-in for WeChat, WeCom and SMS (sandbox.* keys)\n"
     "  version                 print the version\n"
     "\n"
     "options (after the file and XIAOQU_* environment variables):\n"
@@ -57,6 +61,16 @@ bool parse(int argc, char** argv, Args& out) {
   return true;
 }
 
+// For commands without an io_context: block SIGINT/SIGTERM before any thread starts (threads
+// inherit the mask), then wait for one of them.
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
 config::Config load_config(const Args& args) {
   if (args.config_file.empty()) throw config::ConfigError("--config", "required");
   return config::load(args.config_file, config::process_environment(), args.overrides);
@@ -78,6 +92,16 @@ int main(int argc, char** argv) {
       auto cfg = load_config(args);
       store::Database db(cfg.store.path);
       std::printf("store %s at schema version %d\n", cfg.store.path.c_str(), store::schema_version(db.reader()));
+      return 0;
+    }
+    if (args.command == "sandbox") {
+      sigset_t set = stop_signals();
+      pthread_sigmask(SIG_BLOCK, &set, nullptr);
+      sandbox::Sandbox sb(load_config(args));
+      sb.start();
+      int sig = 0;
+      sigwait(&set, &sig);
+      sb.stop();
       return 0;
     }
     if (args.command == "serve") {

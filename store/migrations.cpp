@@ -103,8 +103,22 @@ CREATE TABLE wecom_contact_changes (
 );
 )sql";
 
+// Platform credentials: access tokens (shared between restarts and instances), authorizer
+// refresh tokens and WeCom permanent codes. Losing a refresh token means the customer must
+// authorize again (61023), so these are stored before they are used.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE credentials (
+  name TEXT PRIMARY KEY,
+  value_enc BLOB NOT NULL,
+  expires_at INTEGER NOT NULL DEFAULT 0,
+  refresh_at INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL
+);
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "accounts, callback de-duplication, tickets, authorization events", kV1},
+    {2, "platform credentials", kV2},
 };
 }  // namespace
 
