@@ -113,14 +113,14 @@ void Callbacks::finish(Route route, std::string_view timestamp, std::int64_t now
   auto key = h.dedup_key;
   auto reply = h.reply;
   db_.submit(
-      [effects = std::move(h.effects), key, kind = std::move(h.kind), reply, now, dedup](store::Connection& c) {
+      [effects = std::move(h.effects), key, kind = h.kind, reply, now, dedup](store::Connection& c) {
         if (effects) effects(c);
         if (dedup) {
           auto bar = key.find('|');
           store::record_handled(c, std::string_view(key).substr(0, bar), std::string_view(key).substr(bar + 1), kind, reply, now);
         }
       },
-      [this, route, key, reply, now, dedup, enc, respond](std::exception_ptr e) {
+      [this, route, key, kind = std::move(h.kind), reply, now, dedup, enc, respond](std::exception_ptr e) {
         if (e) {
           if (dedup) dedup_.abandon(key);
           std::string what;
@@ -136,6 +136,7 @@ void Callbacks::finish(Route route, std::string_view timestamp, std::int64_t now
         }
         if (dedup) dedup_.complete(key, reply, now);
         respond(render(route, reply, enc));
+        if (on_commit_) on_commit_(kind);
       });
 }
 

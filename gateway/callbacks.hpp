@@ -6,6 +6,7 @@
 // Each request is authenticated before its body is parsed, then decrypted, parsed into a
 // typed message, de-duplicated, handled, committed, and answered.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,6 +41,10 @@ class Callbacks {
   void component(Request&& req, std::string_view component_appid, std::string_view authorizer_appid,
                  const Respond& respond);
   void wecom(Request&& req, std::string_view endpoint_id, const Respond& respond);
+
+  /// Called (on the store's writer thread) after a callback of `kind` was committed, so work
+  /// that needs a platform call can start without delaying the answer.
+  void on_commit(std::function<void(std::string_view kind)> hook) { on_commit_ = std::move(hook); }
 
   /// Loads the de-duplication records still inside the TTL (call once at start).
   void warm(std::int64_t now);
@@ -97,6 +102,7 @@ class Callbacks {
   std::map<std::string, std::unique_ptr<WecomAccount>, std::less<>> wecom_;
   MessageHandlers mp_handlers_;
   MessageHandlers wecom_handlers_;
+  std::function<void(std::string_view)> on_commit_;
 };
 
 }  // namespace xiaoqu::gateway

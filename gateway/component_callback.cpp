@@ -65,7 +65,7 @@ void Callbacks::component(Request&& req, std::string_view component_appid, std::
       return reject(Rejection::malformed_xml, route, req.request_id, component_appid, respond, e.what());
     }
     h.dedup_key.append("component:").append(component_appid).append("|").append(wechat::dedup_key(notice));
-    h.kind.append("component.").append(wechat::kind_label(notice));
+    h.kind.append(wechat::kind_label(notice));
     h.reply = "success";  // notices are answered with exactly "success"
     h.effects = effects_of(notice, box_, component_appid, now);
     return finish(route, ts, now, std::move(h), ReplyEncoding{nullptr, {}, "success"}, respond);

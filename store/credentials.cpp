@@ -34,3 +34,16 @@ std::string permanent_code_name(std::string_view suite, std::string_view corp) {
 }
 
 }  // namespace xiaoqu::store
+
+namespace xiaoqu::store {
+std::vector<std::pair<std::string, std::string>> permanent_code_owners(Connection& c) {
+  Statement s(c, "SELECT substr(name, 16) FROM credentials WHERE name LIKE 'permanent\\_code:%' ESCAPE '\\'");
+  std::vector<std::pair<std::string, std::string>> out;
+  while (s.step()) {
+    std::string rest = s.text(0);
+    auto slash = rest.find('/');
+    if (slash != std::string::npos) out.emplace_back(rest.substr(0, slash), rest.substr(slash + 1));
+  }
+  return out;
+}
+}  // namespace xiaoqu::store

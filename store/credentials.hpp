@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "store/secret_box.hpp"
 #include "store/sqlite.hpp"
@@ -24,4 +26,9 @@ void erase_credential(Connection& c, const SecretBox& box, std::string_view name
 std::string refresh_token_name(std::string_view component_appid, std::string_view authorizer_appid);
 std::string permanent_code_name(std::string_view suite_id, std::string_view corp_id);
 
+}  // namespace xiaoqu::store
+
+namespace xiaoqu::store {
+/// (suite, corp) of every stored permanent code.
+std::vector<std::pair<std::string, std::string>> permanent_code_owners(Connection& c);
 }  // namespace xiaoqu::store

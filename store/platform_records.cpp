@@ -80,3 +80,43 @@ void record_contact_change(Connection& c, const ContactChangeRecord& r, std::int
 }
 
 }  // namespace xiaoqu::store
+
+namespace xiaoqu::store {
+
+std::vector<PendingAuthorization> pending_authorizations(Connection& c, const SecretBox& box) {
+  Statement s(c,
+              "SELECT component_appid, authorizer_appid, authorization_code_enc FROM component_authorizations "
+              "WHERE state = 'authorized' AND authorization_code_enc IS NOT NULL ORDER BY changed_at");
+  std::vector<PendingAuthorization> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), box.open(s.text(2))});
+  return out;
+}
+
+void clear_authorization_code(Connection& c, std::string_view component, std::string_view authorizer) {
+  Statement s(c, "UPDATE component_authorizations SET authorization_code_enc = NULL WHERE component_appid = ? AND authorizer_appid = ?");
+  s.bind(1, component).bind(2, authorizer).run();
+}
+
+std::vector<std::pair<std::string, std::string>> authorized_accounts(Connection& c) {
+  Statement s(c, "SELECT component_appid, authorizer_appid FROM component_authorizations WHERE state = 'authorized'");
+  std::vector<std::pair<std::string, std::string>> out;
+  while (s.step()) out.emplace_back(s.text(0), s.text(1));
+  return out;
+}
+
+std::vector<PendingSuiteAuthEvent> pending_suite_auth_events(Connection& c, const SecretBox& box) {
+  Statement s(c,
+              "SELECT id, endpoint, suite_id, info_type, auth_corp_id, auth_code_enc, state FROM wecom_auth_events "
+              "WHERE processed_at IS NULL ORDER BY id");
+  std::vector<PendingSuiteAuthEvent> out;
+  while (s.step())
+    out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.is_null(5) ? std::string() : box.open(s.text(5)), s.text(6)});
+  return out;
+}
+
+void mark_suite_auth_event_processed(Connection& c, std::int64_t id, std::int64_t now) {
+  Statement s(c, "UPDATE wecom_auth_events SET processed_at = ? WHERE id = ?");
+  s.bind(1, now).bind(2, id).run();
+}
+
+}  // namespace xiaoqu::store

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "store/secret_box.hpp"
 #include "store/sqlite.hpp"
@@ -49,5 +51,26 @@ struct ContactChangeRecord {
   std::int64_t party_id = 0, event_time = 0;
 };
 void record_contact_change(Connection& c, const ContactChangeRecord& r, std::int64_t now);
+
+}  // namespace xiaoqu::store
+
+namespace xiaoqu::store {
+
+/// An `authorized` notice whose code has not been exchanged yet.
+struct PendingAuthorization {
+  std::string component_appid, authorizer_appid, authorization_code;
+};
+std::vector<PendingAuthorization> pending_authorizations(Connection& c, const SecretBox& box);
+/// The code was exchanged (its refresh token is stored): forget it.
+void clear_authorization_code(Connection& c, std::string_view component_appid, std::string_view authorizer_appid);
+/// (component, authorizer) pairs currently authorized.
+std::vector<std::pair<std::string, std::string>> authorized_accounts(Connection& c);
+
+struct PendingSuiteAuthEvent {
+  std::int64_t id = 0;
+  std::string endpoint, suite_id, info_type, auth_corp_id, auth_code, state;
+};
+std::vector<PendingSuiteAuthEvent> pending_suite_auth_events(Connection& c, const SecretBox& box);
+void mark_suite_auth_event_processed(Connection& c, std::int64_t id, std::int64_t now);
 
 }  // namespace xiaoqu::store
