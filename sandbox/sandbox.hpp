@@ -52,6 +52,8 @@ class Sandbox {
   void stop();
   std::string base_url() const;
   const config::Config& config() const noexcept { return cfg_; }
+  /// Where pushes go (tests start the gateway after the sandbox). Call before pushes start.
+  void set_gateway_url(std::string url) { cfg_.sandbox.gateway_url = std::move(url); }
 
   // ---- for modules ----
   void get(const std::string& path, Handler h);

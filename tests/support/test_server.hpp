@@ -109,11 +109,15 @@ inline std::string config_text(const std::filesystem::path& db, const nlohmann::
 /// The gateway, started on 127.0.0.1 with an ephemeral port.
 class TestServer {
  public:
-  explicit TestServer(const nlohmann::json& patch = nlohmann::json::object(), std::filesystem::path dir = temp_dir())
+  explicit TestServer(const nlohmann::json& patch = nlohmann::json::object(), std::filesystem::path dir = temp_dir(),
+                      const config::Environment& extra_env = {})
       : dir_(std::move(dir)) {
-    app_ = std::make_unique<gateway::App>(config::load_from_text(config_text(db_path(), patch), secrets()));
+    auto env = secrets();
+    for (const auto& [k, v] : extra_env) env[k] = v;
+    app_ = std::make_unique<gateway::App>(config::load_from_text(config_text(db_path(), patch), env));
     port_ = app_->start();
   }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   ~TestServer() { app_.reset(); }
 
   std::filesystem::path db_path() const { return dir_ / "xiaoqu.db"; }
