@@ -1,11 +1,16 @@
 -- wrk script: replays the requests written by callback_gen ("<path>?<query>\t<body>" per line).
 --
---   wrk -t2 -c64 -d10s -s bench/callback_wrk.lua http://127.0.0.1:8080 -- FILE [THREADS]
+--   wrk -t2 -c64 -d10s -s bench/callback_wrk.lua http://127.0.0.1:8080 -- FILE [THREADS [BARRIER_DIR]]
 --
 -- FILE defaults to $CALLBACK_REQUESTS. With THREADS (or $CALLBACK_WRK_THREADS) equal to wrk's -t,
 -- thread k keeps only lines k, k+T, k+2T, ... so no two threads ever send the same request
 -- (needed when the server de-duplicates); without it every thread keeps all lines and starts
 -- at its own offset. Requests are formatted once in init(), so request() costs nothing.
+-- BARRIER_DIR (or $CALLBACK_WRK_BARRIER, an empty directory): wrk loads the
+-- threads one after the other and starts each as soon as it is loaded, so with a big file the
+-- first thread would run alone for seconds (counted, but before wrk's clock starts). With a
+-- barrier every thread writes BARRIER_DIR/ready.<k> when loaded and sends nothing before all
+-- THREADS files exist. (wrk timestamps a request after request() returns: the wait is not latency.)
 -- done() prints one greppable line:
 --   CALLBACK_WRK requests=N duration_s=S rps=R p50_us=.. p90_us=.. p99_us=.. max_us=.. non2xx=.. errors=..
 
@@ -21,6 +26,9 @@ end
 local reqs = {}
 local n = 0
 local pos = 1
+local nthreads = 0
+local barrier = nil
+local waiting = true
 looped = 0  -- global: done() reads it with thread:get
 
 function init(args)
@@ -30,6 +38,9 @@ function init(args)
   end
   local t = tonumber(args[2] or os.getenv("CALLBACK_WRK_THREADS") or "0") or 0
   local me = id or 1
+  nthreads = t
+  barrier = args[3] or os.getenv("CALLBACK_WRK_BARRIER")
+  if barrier == "" then barrier = nil end
   local f = io.open(file, "rb")
   if f == nil then error("callback_wrk.lua: cannot open " .. file) end
   local headers = { ["Content-Type"] = "text/xml" }
@@ -50,9 +61,40 @@ function init(args)
     pos = ((me - 1) * 7919) % n + 1
   end
   thread_requests = n
+  if barrier ~= nil then
+    local f = io.open(barrier .. "/ready." .. me, "w")
+    if f == nil then error("callback_wrk.lua: cannot write to barrier directory " .. barrier) end
+    f:close()
+  end
 end
 
+local function all_ready()
+  for k = 1, nthreads do
+    local f = io.open(barrier .. "/ready." .. k, "r")
+    if f == nil then return false end
+    f:close()
+  end
+  return true
+end
+
+local calls = 0
+
 function request()
+  if waiting then
+    calls = calls + 1
+    -- wrk calls thread 1's request() once from its main thread, before loading the other
+    -- threads, to count pipelined requests: that call must not wait for them.
+    if calls > 1 or (id or 1) > 1 then
+      waiting = false
+      if barrier ~= nil and nthreads > 1 then
+        local deadline = os.time() + 600
+        while not all_ready() do
+          if os.time() > deadline then error("callback_wrk.lua: threads not all loaded after 10 minutes") end
+          os.execute("sleep 0.01")
+        end
+      end
+    end
+  end
   local r = reqs[pos]
   pos = pos + 1
   if pos > n then

@@ -11,13 +11,17 @@
 #   (c) safe mode with de-duplication and persistence (every push claims a key in memory and
 #       is committed to SQLite before it is answered); the requests are fresh so none is a
 #       duplicate, unless the run outlasts the generated set (then the count is reported).
-# For each: requests/s, p50/p99 latency (wrk), and server CPU per request (utime+stime of the
-# server process from /proc/PID/stat, before and after the run).
+# For each: requests/s and server CPU per request (utime+stime of the server process from
+# /proc/PID/stat) over a steady window inside the wrk run, counted by the server's own metrics;
+# p50/p90/p99 latency from wrk; and how many cores wrk and other processes used meanwhile
+# (wrk shares the machine with the server: on 2 cores it takes a fair part of one).
+# Fails when any response is not 2xx, the server refused anything, or it does not exit 0.
 #
 # Environment (defaults):
 #   WRK_THREADS=2 WRK_CONNECTIONS=64 WRK_DURATION=10s WRK_TIMEOUT=5s WARMUP_DURATION=2s
 #   SERVER_THREADS=$(nproc) REQUESTS=20000 (distinct requests for (a) and (b))
 #   DEDUP_HEADROOM=1.5 (requests generated for (c) = rate of (a) x duration x headroom)
+#   SETTLE=0.5 (seconds after all wrk threads started before the measuring window opens)
 #   BUILD_DIR=<repo>/build SKIP_BUILD=0 KEEP_TMP=0
 #   PERF=0 (1: perf record -e cpu-clock the server during run PERF_RUN=a_safe|b_plain|c_safe_dedup|h_healthz,
 #           PERF_CALLGRAPH= (e.g. dwarf; the build has no frame pointers), PERF_FREQ=2000; the profile
@@ -46,6 +50,10 @@ RUNS=${RUNS:-"a b c"}
 LUA="$ROOT/bench/callback_wrk.lua"
 CLK_TCK=$(getconf CLK_TCK)
 
+SETTLE=${SETTLE:-0.5}
+CB_ROUTE='route="/wechat/callback",status="200"'
+HZ_ROUTE='route="/healthz",status="200"'
+
 SAFE_APPID=wx5d3c9a1b7e20f468
 PLAIN_APPID=wxplain0000000001
 
@@ -63,6 +71,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/xiaoqu-bench.XXXXXX")
 cd "$TMP"  # whatever a tool drops in its working directory stays in the temp dir
 SERVER_PID=""
 PERF_PID=""
+WRK_PID=""
 
 stop_server_quietly() {
   [[ -n "$SERVER_PID" ]] || return 0
@@ -78,6 +87,7 @@ stop_server_quietly() {
 cleanup() {
   local rc=$?
   if [[ -n "$PERF_PID" ]]; then kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; fi
+  if [[ -n "$WRK_PID" ]]; then kill -TERM "$WRK_PID" 2>/dev/null || true; wait "$WRK_PID" 2>/dev/null || true; fi
   stop_server_quietly
   if [[ "$KEEP_TMP" == 1 || $rc -ne 0 ]]; then
     echo "run_callback_bench: files kept in $TMP" >&2
@@ -118,7 +128,7 @@ free_port() {
 # utime + stime (clock ticks) of a process, all threads included.
 cpu_ticks() {
   local s
-  s=$(<"/proc/$1/stat") || die "server process $1 is gone"
+  s=$(<"/proc/$1/stat") || die "process $1 is gone"
   s=${s##*) }  # drop "pid (comm) ", comm may contain spaces
   # shellcheck disable=SC2086
   set -- $s
@@ -172,7 +182,10 @@ start_server() {  # $1 name, $2 dedup
   PORT=$(free_port)
   write_config "$TMP/$name.json" "$PORT" "$dedup" "$TMP/$name/xiaoqu.db"
   log "starting xiaoqu ($name: dedup=$dedup, threads=$SERVER_THREADS) on 127.0.0.1:$PORT"
-  env XIAOQU_MASTER_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff \
+  # Only these XIAOQU_* variables: any others in the caller's environment would override the file.
+  local unset_args=()
+  while IFS= read -r v; do unset_args+=(-u "$v"); done < <(compgen -e | grep '^XIAOQU_' || true)
+  env "${unset_args[@]}" XIAOQU_MASTER_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff \
     XIAOQU_OFFICIAL_ACCOUNTS__WX5D3C9A1B7E20F468__TOKEN=xiaoquMpToken2024 \
     XIAOQU_OFFICIAL_ACCOUNTS__WX5D3C9A1B7E20F468__ENCODING_AES_KEY=Q7mZ2xK9pL4vN8rT1wY6sB3dF5gH0jC2eA9uV7iO4kR \
     XIAOQU_OFFICIAL_ACCOUNTS__WXPLAIN0000000001__TOKEN=plainToken42 \
@@ -207,36 +220,85 @@ metric() {  # sum of a metric family (optionally filtered by a label substring)
 
 field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
 
-# Runs wrk once; $1 label, $2 request file, $3 duration, $4 measure (1) or warm-up (0).
+# Sets SAMPLE to "time_s server_ticks wrk_ticks machine_busy_ticks requests_on_route server_ctx_switches".
+# (A function, not $(...), so that die() stops the script.)
+SAMPLE=""
+sample() {  # $1 wrk pid, $2 route filter for xiaoqu_http_requests_total
+  local now srv wrkt mach reqs
+  [[ -r "/proc/$1/stat" ]] || die "wrk (pid $1) ended before the measuring window closed"
+  [[ -r "/proc/$SERVER_PID/stat" ]] || die "the server (pid $SERVER_PID) is gone"
+  now=$(date +%s.%N)
+  srv=$(cpu_ticks "$SERVER_PID")
+  wrkt=$(cpu_ticks "$1")
+  mach=$(machine_ticks)
+  reqs=$(metric xiaoqu_http_requests_total "$2")
+  SAMPLE="$now $srv $wrkt ${mach%% *} $reqs $(ctx_switches "$SERVER_PID")"
+}
+
+# Context switches (voluntary + involuntary) of all threads of a process.
+ctx_switches() {
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches:/ {s += $2} END {printf "%d\n", s}'
+}
+
+# Runs wrk once; $1 label, $2 request file, $3 duration, $4 measure (1) or warm-up (0),
+# $5 the route label the server counts these requests under.
+#
+# wrk loads every thread's script (and our request file) one thread after the other and
+# starts each thread as soon as it is loaded; its clock starts after the last one. The Lua
+# script holds every thread back until all are loaded (barrier directory), and throughput and
+# CPU are measured server-side over a steady window: from SETTLE after wrk printed "Running"
+# (all threads loaded) to 0.5 s before its end. Latency percentiles are wrk's, whole run.
 run_wrk() {
-  local label=$1 file=$2 duration=$3 measure=$4
+  local label=$1 file=$2 duration=$3 measure=$4 route=$5
   local out="$TMP/wrk-$label.txt"
-  local t0 t1 rej0 rej1 dup0 dup1 m0 m1
-  t0=$(cpu_ticks "$SERVER_PID")
-  m0=$(machine_ticks)
+  local rej0 rej1 dup0 dup1 s0="" s1=""
   rej0=$(metric xiaoqu_rejections_total)
   dup0=$(metric xiaoqu_callback_duplicates_total)
-  if [[ "$measure" == 1 && "$PERF" == 1 && "$label" == "$PERF_RUN" ]] && command -v perf >/dev/null; then
-    local cg=()
-    [[ -n "$PERF_CALLGRAPH" ]] && cg=(--call-graph "$PERF_CALLGRAPH")
-    perf record -e cpu-clock -F "$PERF_FREQ" "${cg[@]}" -p "$SERVER_PID" -o "$TMP/perf-$label.data" >/dev/null 2>&1 &
-    PERF_PID=$!
+  local barrier="$TMP/barrier-$label"
+  rm -rf "$barrier" && mkdir "$barrier"
+  wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$duration" --timeout "$WRK_TIMEOUT" --latency \
+    -s "$LUA" "http://127.0.0.1:$PORT" -- "$file" "$WRK_THREADS" "$barrier" >"$out" 2>&1 &
+  WRK_PID=$!
+  if [[ "$measure" == 1 ]]; then
+    local secs_total window
+    secs_total=$(to_seconds "$duration")
+    window=$(awk -v d="$secs_total" -v s="$SETTLE" 'BEGIN {w = d - s - 0.5; printf "%.2f", (w < 0.5 ? 0.5 : w)}')
+    # All threads loaded = every thread wrote its barrier file (wrk's own "Running" line sits
+    # in its stdout buffer until it exits).
+    local ready=0
+    for _ in $(seq 6000); do
+      ready=$(find "$barrier" -name 'ready.*' | wc -l)
+      [[ "$ready" -ge "$WRK_THREADS" ]] && break
+      kill -0 "$WRK_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    [[ "$ready" -ge "$WRK_THREADS" ]] || { wait "$WRK_PID" || true; cat "$out" >&2; die "wrk did not start ($label)"; }
+    sleep "$SETTLE"
+    sample "$WRK_PID" "$route"
+    s0=$SAMPLE
+    if [[ "$PERF" == 1 && "$label" == "$PERF_RUN" ]] && command -v perf >/dev/null; then
+      local cg=()
+      [[ -n "$PERF_CALLGRAPH" ]] && cg=(--call-graph "$PERF_CALLGRAPH")
+      perf record -e cpu-clock -F "$PERF_FREQ" "${cg[@]}" -p "$SERVER_PID" -o "$TMP/perf-$label.data" >/dev/null 2>&1 &
+      PERF_PID=$!
+    fi
+    sleep "$window"
+    sample "$WRK_PID" "$route"
+    s1=$SAMPLE
+    if [[ -n "$PERF_PID" ]]; then
+      kill -INT "$PERF_PID" 2>/dev/null || true
+      wait "$PERF_PID" 2>/dev/null || true
+      PERF_PID=""
+      perf report -i "$TMP/perf-$label.data" --no-children --stdio -g none --percent-limit 0.5 2>/dev/null |
+        grep -E '^ +[0-9.]+%' >"$TMP/perf-$label.txt" || true
+      log "perf profile of the server during $label: $TMP/perf-$label.txt (kept: KEEP_TMP=1)"
+      KEEP_TMP=1
+    fi
   fi
-  local timer=()
-  [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -f 'user=%U sys=%S' -o "$TMP/wrk-$label.time")
-  "${timer[@]}" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$duration" --timeout "$WRK_TIMEOUT" --latency \
-    -s "$LUA" "http://127.0.0.1:$PORT" -- "$file" "$WRK_THREADS" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($label)"; }
-  if [[ -n "$PERF_PID" ]]; then
-    kill -INT "$PERF_PID" 2>/dev/null || true
-    wait "$PERF_PID" 2>/dev/null || true
-    PERF_PID=""
-    perf report -i "$TMP/perf-$label.data" --no-children --stdio -g none --percent-limit 0.5 2>/dev/null |
-      grep -E '^ +[0-9.]+%' >"$TMP/perf-$label.txt" || true
-    log "perf profile of the server during $label: $TMP/perf-$label.txt (kept: KEEP_TMP=1)"
-    KEEP_TMP=1
-  fi
-  t1=$(cpu_ticks "$SERVER_PID")
-  m1=$(machine_ticks)
+  local rc=0
+  wait "$WRK_PID" || rc=$?
+  WRK_PID=""
+  [[ $rc -eq 0 ]] || { cat "$out" >&2; die "wrk failed ($label, status $rc)"; }
   rej1=$(metric xiaoqu_rejections_total)
   dup1=$(metric xiaoqu_callback_duplicates_total)
   [[ "$measure" == 1 ]] && sed 's/^/    wrk| /' "$out" >&2
@@ -253,43 +315,49 @@ run_wrk() {
   if grep -q "Socket errors" "$out"; then echo "WARNING: $label: $(grep 'Socket errors' "$out")" >&2; fi
   [[ "$measure" == 1 ]] || return 0
 
-  local requests rps p50 p90 p99 secs cpu_us cores wraps dups machine wrk_cores=n/a other_cores=n/a wall
-  # Cores busy on the whole machine during the run (server + wrk + anything else running),
-  # averaged over the wall time of the wrk command (which includes loading the request file).
-  wall=$(awk -v a="$m0" -v b="$m1" -v s="$(nproc)" -v hz="$CLK_TCK" 'BEGIN {split(a, x, " "); split(b, y, " ");
-    printf "%.3f", (y[2] - x[2]) / s / hz}')
-  machine=$(awk -v a="$m0" -v b="$m1" -v w="$wall" -v hz="$CLK_TCK" 'BEGIN {split(a, x, " "); split(b, y, " ");
-    printf "%.2f", (w > 0 ? (y[1] - x[1]) / hz / w : 0)}')
-  if [[ -s "$TMP/wrk-$label.time" ]]; then
-    local wu ws
-    wu=$(sed -n 's/.*user=\([0-9.]*\).*/\1/p' "$TMP/wrk-$label.time")
-    ws=$(sed -n 's/.*sys=\([0-9.]*\).*/\1/p' "$TMP/wrk-$label.time")
-    wrk_cores=$(awk -v u="$wu" -v s="$ws" -v w="$wall" 'BEGIN {printf "%.2f", (w > 0 ? (u + s) / w : 0)}')
-    other_cores=$(awk -v m="$machine" -v k="$wrk_cores" -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v w="$wall" \
-      'BEGIN {o = m - k - (w > 0 ? d / hz / w : 0); printf "%.2f", (o < 0 ? 0 : o)}')
-  fi
+  local requests rps p50 p90 p99 wraps dups
   requests=$(field requests "$line")
   rps=$(field rps "$line")
   p50=$(field p50_us "$line")
   p90=$(field p90_us "$line")
   p99=$(field p99_us "$line")
-  secs=$(field duration_s "$line")
   wraps=$(field wraps "$line")
   dups=$((dup1 - dup0))
   [[ "$requests" -gt 0 ]] || die "$label: wrk completed no request"
-  cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
-  cores=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v s="$secs" 'BEGIN {printf "%.2f", d / hz / s}')
-  if [[ "$other_cores" != n/a ]] && awk -v o="$other_cores" 'BEGIN {exit !(o > 0.2)}'; then
+  # Steady-window figures: rate, server CPU per request, and who used the cores.
+  local w
+  w=$(awk -v a="$s0" -v b="$s1" -v hz="$CLK_TCK" 'BEGIN {split(a, x, " "); split(b, y, " ");
+    dt = y[1] - x[1]; n = y[5] - x[5];
+    if (dt <= 0 || n <= 0) { print "0 0 0 0 0 0 0 0"; exit }
+    srv = (y[2] - x[2]) / hz; wk = (y[3] - x[3]) / hz; mach = (y[4] - x[4]) / hz;
+    other = mach - srv - wk; if (other < 0) other = 0;
+    printf "%.1f %.1f %.2f %.2f %.2f %.2f %d %.2f\n", n / dt, srv * 1e6 / n, srv / dt, wk / dt, other / dt, mach / dt, n,
+      (y[6] - x[6]) / n}')
+  local srv_rps cpu_us cores wrk_cores other_cores machine n_window ctxsw
+  read -r srv_rps cpu_us cores wrk_cores other_cores machine n_window ctxsw <<<"$w"
+  [[ "$n_window" -gt 0 ]] || die "$label: the server counted no request in the measuring window"
+  if awk -v o="$other_cores" 'BEGIN {exit !(o > 0.2)}'; then
     echo "WARNING: $label: other processes used $other_cores cores during the run; its figures are perturbed" >&2
     PERTURBED+=("$label")
   fi
-  echo "RESULT $label rps=$rps p50_us=$p50 p90_us=$p90 p99_us=$p99 server_cpu_us_per_req=$cpu_us server_cpu_cores=$cores wrk_cores=$wrk_cores other_cores=$other_cores machine_busy_cores=$machine requests=$requests duplicates=$dups list_wraps=$wraps"
-  SUMMARY+=("$(printf '%-44s %10s req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %6s us/req (%s cores; wrk %s, others %s, machine %s of %s)%s' \
-    "$(describe "$label")" "$rps" "$(awk -v u="$p50" 'BEGIN {print u / 1000}')" \
-    "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$cpu_us" "$cores" "$wrk_cores" "$other_cores" "$machine" "$(nproc)" \
+  echo "RESULT $label rps=$srv_rps rps_wrk=$rps p50_us=$p50 p90_us=$p90 p99_us=$p99 server_cpu_us_per_req=$cpu_us server_cpu_cores=$cores wrk_cores=$wrk_cores other_cores=$other_cores machine_busy_cores=$machine server_ctx_switches_per_req=$ctxsw requests_window=$n_window requests_wrk=$requests duplicates=$dups list_wraps=$wraps"
+  SUMMARY+=("$(printf '%-40s %9s req/s  p50 %5.2f ms  p99 %5.2f ms  server CPU %5s us/req  (cores: server %s, wrk %s, others %s)%s' \
+    "$(describe "$label")" "$srv_rps" "$(awk -v u="$p50" 'BEGIN {print u / 1000}')" \
+    "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$cpu_us" "$cores" "$wrk_cores" "$other_cores" \
     "$([[ "$dups" -gt 0 ]] && echo "  [$dups of $requests were duplicates]")")")
-  [[ "$label" == a_safe ]] && A_RPS=$rps
+  [[ "$label" == a_safe ]] && A_RPS=$srv_rps
   return 0
+}
+
+# Sends the first request of a file once with curl: a 200 whose body contains $2.
+check_one() {  # $1 file, $2 expected substring of the answer
+  local line target body answer
+  line=$(head -n 1 "$1")
+  target=${line%%$'\t'*}
+  body=${line#*$'\t'}
+  answer=$(curl -sS --max-time 5 -w '\nHTTP %{http_code}' -H 'Content-Type: text/xml' --data-binary "$body" \
+    "http://127.0.0.1:$PORT$target") || die "curl failed on the first request of $1"
+  [[ "$answer" == *"HTTP 200" && "$answer" == *"$2"* ]] || die "unexpected answer to the first request of $1: $answer"
 }
 
 describe() {
@@ -325,21 +393,23 @@ if want a || want b || want h; then
   "$GEN" --mode safe --count "$REQUESTS" --seed 1 --out "$TMP/safe.txt"
   "$GEN" --mode plain --count "$REQUESTS" --seed 2 --out "$TMP/plain.txt"
   start_server nodedup false
+  check_one "$TMP/safe.txt" "<Encrypt><![CDATA["   # an encrypted passive reply
+  check_one "$TMP/plain.txt" "<Content><![CDATA["   # a plaintext passive reply
   if want a; then
     log "(a) safe mode: warm-up $WARMUP_DURATION, then $WRK_DURATION"
-    run_wrk warmup_a "$TMP/safe.txt" "$WARMUP_DURATION" 0
-    run_wrk a_safe "$TMP/safe.txt" "$WRK_DURATION" 1
+    run_wrk warmup_a "$TMP/safe.txt" "$WARMUP_DURATION" 0 "$CB_ROUTE"
+    run_wrk a_safe "$TMP/safe.txt" "$WRK_DURATION" 1 "$CB_ROUTE"
   fi
   if want b; then
     log "(b) plaintext mode: warm-up $WARMUP_DURATION, then $WRK_DURATION"
-    run_wrk warmup_b "$TMP/plain.txt" "$WARMUP_DURATION" 0
-    run_wrk b_plain "$TMP/plain.txt" "$WRK_DURATION" 1
+    run_wrk warmup_b "$TMP/plain.txt" "$WARMUP_DURATION" 0 "$CB_ROUTE"
+    run_wrk b_plain "$TMP/plain.txt" "$WRK_DURATION" 1 "$CB_ROUTE"
   fi
   if want h; then
     log "(h) baseline POST /healthz: warm-up $WARMUP_DURATION, then $WRK_DURATION"
     for i in $(seq 64); do printf '/healthz?n=%d\t\n' "$i"; done >"$TMP/healthz.txt"
-    run_wrk warmup_h "$TMP/healthz.txt" "$WARMUP_DURATION" 0
-    run_wrk h_healthz "$TMP/healthz.txt" "$WRK_DURATION" 1
+    run_wrk warmup_h "$TMP/healthz.txt" "$WARMUP_DURATION" 0 "$HZ_ROUTE"
+    run_wrk h_healthz "$TMP/healthz.txt" "$WRK_DURATION" 1 "$HZ_ROUTE"
   fi
   stop_server
 fi
@@ -353,8 +423,8 @@ if want c; then
   "$GEN" --mode safe --count "$REQUESTS" --seed 4 --first-index 200000000 --out "$TMP/safe-dedup-warmup.txt"
   start_server dedup true
   log "(c) safe mode with de-duplication and persistence: warm-up $WARMUP_DURATION, then $WRK_DURATION"
-  run_wrk warmup_c "$TMP/safe-dedup-warmup.txt" "$WARMUP_DURATION" 0
-  run_wrk c_safe_dedup "$TMP/safe-dedup.txt" "$WRK_DURATION" 1
+  run_wrk warmup_c "$TMP/safe-dedup-warmup.txt" "$WARMUP_DURATION" 0 "$CB_ROUTE"
+  run_wrk c_safe_dedup "$TMP/safe-dedup.txt" "$WRK_DURATION" 1 "$CB_ROUTE"
   db_bytes=$(du -sb "$TMP/dedup" | cut -f1)
   log "(c) store after the run: $db_bytes bytes in $TMP/dedup"
   stop_server
