@@ -1,7 +1,7 @@
 #include "gateway/listener.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 
 #include "config/log.hpp"
@@ -12,8 +12,9 @@ namespace xiaoqu::gateway {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-Listener::Listener(net::io_context& ioc, const tcp::endpoint& endpoint, std::shared_ptr<SessionContext> ctx)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), ctx_(std::move(ctx)) {
+Listener::Listener(net::io_context& ioc, std::vector<net::io_context*> workers, const tcp::endpoint& endpoint,
+                   std::shared_ptr<SessionContext> ctx)
+    : ioc_(ioc), workers_(std::move(workers)), acceptor_(ioc), ctx_(std::move(ctx)) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -34,8 +35,9 @@ void Listener::stop() {
 }
 
 void Listener::do_accept() {
-  // Each connection gets its own strand, so its handlers never run concurrently.
-  acceptor_.async_accept(net::make_strand(ioc_), boost::beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  // The socket lives on the next worker's io_context; one thread per context needs no strand.
+  net::io_context& target = *workers_[next_++ % workers_.size()];
+  acceptor_.async_accept(target, boost::beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
 void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {

@@ -18,10 +18,15 @@
 namespace xiaoqu::gateway {
 namespace net = boost::asio;
 
+// One io_context per thread (concurrency hint 1): a connection's handlers stay on one
+// thread, with no strand and no cross-thread wake-ups. The first context also carries the
+// acceptor, the timers and the signals.
 struct Server::Impl {
-  Impl(const config::ServerConfig& c, Handler h, Metrics& m)
-      : cfg(c), ioc(static_cast<int>(threads_for(c))), guard(net::make_work_guard(ioc)),
-        ctx(std::make_shared<SessionContext>(c, std::move(h), m)) {
+  Impl(const config::ServerConfig& c, Handler h, Metrics& m) : cfg(c), ctx(std::make_shared<SessionContext>(c, std::move(h), m)) {
+    for (unsigned i = 0; i < threads_for(c); ++i) {
+      iocs.push_back(std::make_unique<net::io_context>(1));
+      guards.push_back(net::make_work_guard(*iocs.back()));
+    }
     std::random_device rd;
     char prefix[16];
     std::snprintf(prefix, sizeof prefix, "%06x-", rd() & 0xffffff);
@@ -32,9 +37,11 @@ struct Server::Impl {
     return n ? n : 1;
   }
 
+  net::io_context& main() { return *iocs.front(); }
+
   config::ServerConfig cfg;
-  net::io_context ioc;
-  net::executor_work_guard<net::io_context::executor_type> guard;
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   std::shared_ptr<SessionContext> ctx;
   std::shared_ptr<Listener> listener;
   std::vector<std::thread> threads;
@@ -50,17 +57,19 @@ Server::~Server() { stop(); }
 
 unsigned short Server::start() {
   auto address = net::ip::make_address(impl_->cfg.listen);
-  impl_->listener = std::make_shared<Listener>(impl_->ioc, net::ip::tcp::endpoint(address, impl_->cfg.port), impl_->ctx);
+  std::vector<net::io_context*> workers;
+  for (auto& c : impl_->iocs) workers.push_back(c.get());
+  impl_->listener = std::make_shared<Listener>(impl_->main(), workers, net::ip::tcp::endpoint(address, impl_->cfg.port), impl_->ctx);
   impl_->listener->run();
-  unsigned n = Impl::threads_for(impl_->cfg);
-  for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  unsigned n = static_cast<unsigned>(impl_->iocs.size());
+  for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this, i] { impl_->iocs[i]->run(); });
   unsigned short port = impl_->listener->port();
   log::info("server.listening", {{"address", impl_->cfg.listen}, {"port", std::to_string(port)}, {"threads", std::to_string(n)}});
   return port;
 }
 
 void Server::every(std::chrono::milliseconds period, std::function<void()> task) {
-  auto timer = std::make_shared<net::steady_timer>(impl_->ioc);
+  auto timer = std::make_shared<net::steady_timer>(impl_->main());
   impl_->timers.push_back(timer);
   auto tick = std::make_shared<std::function<void(boost::system::error_code)>>();
   std::weak_ptr<std::function<void(boost::system::error_code)>> weak_tick = tick;
@@ -79,7 +88,7 @@ void Server::every(std::chrono::milliseconds period, std::function<void()> task)
 }
 
 void Server::wait_for_signal() {
-  net::signal_set signals(impl_->ioc, SIGINT, SIGTERM);
+  net::signal_set signals(impl_->main(), SIGINT, SIGTERM);
   std::promise<int> got;
   signals.async_wait([&got](boost::system::error_code ec, int sig) { got.set_value(ec ? 0 : sig); });
   int sig = got.get_future().get();
@@ -94,7 +103,7 @@ void Server::stop() {
   auto& ctx = *impl_->ctx;
   ctx.stopping = true;
   if (impl_->listener) impl_->listener->stop();
-  for (auto& t : impl_->timers) net::post(impl_->ioc, [t] { t->cancel(); });
+  for (auto& t : impl_->timers) net::post(impl_->main(), [t] { t->cancel(); });
   std::vector<std::function<void()>> closers;
   {
     std::lock_guard clk(ctx.closers_mu);
@@ -106,8 +115,8 @@ void Server::stop() {
   while (ctx.sessions.load() > 0 && std::chrono::steady_clock::now() < deadline && !impl_->threads.empty())
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (ctx.sessions.load() > 0) log::warn("server.stop_forced", {{"open_sessions", std::to_string(ctx.sessions.load())}});
-  impl_->guard.reset();
-  impl_->ioc.stop();
+  impl_->guards.clear();
+  for (auto& c : impl_->iocs) c->stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   impl_->threads.clear();

@@ -34,6 +34,8 @@ unsigned short Sandbox::start() {
   else if (server_->bind_to_port(cfg_.sandbox.listen.c_str(), cfg_.sandbox.port)) port_ = cfg_.sandbox.port;
   if (port_ == 0) throw std::runtime_error("sandbox: cannot bind " + cfg_.sandbox.listen + ":" + std::to_string(cfg_.sandbox.port));
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // httplib's stop() is a no-op until the loop runs: wait, so an early stop cannot hang.
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (cfg_.sandbox.ticket_interval_seconds > 0) ticket_thread_ = std::thread([this] { ticket_loop(); });
   log::info("sandbox.listening", {{"url", base_url()}});
   return port_;
@@ -52,18 +54,31 @@ void Sandbox::stop() {
 
 std::string Sandbox::base_url() const { return "http://" + cfg_.sandbox.listen + ":" + std::to_string(port_); }
 
-void Sandbox::route(const std::string& method, const std::string& path, Handler h) {
-  auto wrapped = [this, path, h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+void Sandbox::route(const std::string& method, const std::string& path, Claim claims, Handler h) {
+  std::string key = method + " " + path;
+  auto [it, fresh] = routes_.try_emplace(key);
+  Route& r = it->second;
+  if (claims) r.claimed.emplace_back(std::move(claims), std::move(h));
+  else if (r.plain) throw std::logic_error("sandbox: " + key + " registered twice; give one of them a Claim");
+  else r.plain = std::move(h);
+  // httplib serves only the first route of a path: one route dispatches to all handlers.
+  if (!fresh) return;
+  auto wrapped = [this, path, &r](const httplib::Request& req, httplib::Response& res) {
     count("calls " + path);
     if (apply_fault(path, res)) return;
-    h(req, res);
+    for (const auto& [takes, handler] : r.claimed)
+      if (takes(req)) return handler(req, res);
+    if (r.plain) return r.plain(req, res);
+    error(res, 99404, "sandbox: no handler takes this request");
   };
   if (method == "GET") server_->Get(path, wrapped);
   else server_->Post(path, wrapped);
 }
 
-void Sandbox::get(const std::string& path, Handler h) { route("GET", path, std::move(h)); }
-void Sandbox::post(const std::string& path, Handler h) { route("POST", path, std::move(h)); }
+void Sandbox::get(const std::string& path, Handler h) { route("GET", path, nullptr, std::move(h)); }
+void Sandbox::post(const std::string& path, Handler h) { route("POST", path, nullptr, std::move(h)); }
+void Sandbox::get(const std::string& path, Claim claims, Handler h) { route("GET", path, std::move(claims), std::move(h)); }
+void Sandbox::post(const std::string& path, Claim claims, Handler h) { route("POST", path, std::move(claims), std::move(h)); }
 
 bool Sandbox::apply_fault(const std::string& path, httplib::Response& res) {
   Fault f;
@@ -282,12 +297,16 @@ void Sandbox::register_core() {
   /// https://developer.work.weixin.qq.com/document/path/91039
   get("/cgi-bin/gettoken", [this](const httplib::Request& req, httplib::Response& res) {
     std::string corp = req.get_param_value("corpid"), secret = req.get_param_value("corpsecret");
+    bool known_corp = false;
+    // Each app (agent) of a corp has its own secret and so its own token.
     for (const auto& e : cfg_.wecom) {
       if (e.kind != config::WecomEndpoint::Kind::corp || e.corp_id != corp) continue;
-      if (e.secret.empty() || e.secret != secret) return error(res, 40001, "invalid secret");
+      known_corp = true;
+      if (e.secret.empty() || e.secret != secret) continue;
       reply(res, {{"errcode", 0}, {"errmsg", "ok"}, {"access_token", issue_token("wecom_corp", corp + "/" + e.agent_id)}, {"expires_in", 7200}});
       return;
     }
+    if (known_corp) return error(res, 40001, "invalid secret");
     error(res, 40013, "invalid corpid");
   });
 

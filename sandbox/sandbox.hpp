@@ -15,6 +15,7 @@
 #include <thread>
 #include <typeindex>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -59,6 +60,14 @@ class Sandbox {
   void get(const std::string& path, Handler h);
   void post(const std::string& path, Handler h);
 
+  /// Whether a handler takes a request, for paths two platforms share on this one host
+  /// (the Official Account's and WeCom's /cgi-bin/user/get).
+  using Claim = std::function<bool(const httplib::Request&)>;
+  /// Serves the requests `claims` accepts ahead of the path's plain handler. Registering a
+  /// path twice without a claim throws std::logic_error.
+  void get(const std::string& path, Claim claims, Handler h);
+  void post(const std::string& path, Claim claims, Handler h);
+
   /// Module state, created on first use and kept for the sandbox's life. Guard it with mutex().
   template <class T>
   T& state() {
@@ -99,13 +108,18 @@ class Sandbox {
                                    const std::string& to_user = {});
 
  private:
-  void route(const std::string& method, const std::string& path, Handler h);
+  void route(const std::string& method, const std::string& path, Claim claims, Handler h);
   bool apply_fault(const std::string& path, httplib::Response& res);
   void register_core();
   void ticket_loop();
 
   config::Config cfg_;
   std::unique_ptr<httplib::Server> server_;
+  struct Route {
+    Handler plain;
+    std::vector<std::pair<Claim, Handler>> claimed;
+  };
+  std::map<std::string, Route> routes_;  ///< by "METHOD path"; filled before start()
   std::thread thread_;
   unsigned short port_ = 0;
   std::recursive_mutex mu_;
