@@ -38,6 +38,11 @@ App::App(config::Config cfg) : cfg_(std::move(cfg)) {
   auto accounts = store::load_accounts(db_->reader(), *box_);
   callbacks_ = std::make_unique<Callbacks>(cfg_.callbacks, accounts, *db_, *box_, metrics_);
   callbacks_->warm(now);
+  platform_ = std::make_unique<Platform>(cfg_, *db_, *box_);
+  callbacks_->on_commit([this](std::string_view kind) {
+    if (kind == "component.authorized" || kind == "component.updateauthorized" || kind == "wecom.create_auth")
+      platform_->schedule_authorizations();
+  });
   register_default_handlers();
   log::info("app.ready", {{"official_accounts", std::to_string(accounts.official_accounts.size())},
                           {"components", std::to_string(accounts.components.size())},
@@ -47,6 +52,7 @@ App::App(config::Config cfg) : cfg_(std::move(cfg)) {
 
 App::~App() {
   stop();
+  platform_->stop();
   db_->stop();
 }
 
@@ -67,6 +73,9 @@ unsigned short App::start() {
   unsigned short port = server_->start();
   // Expired de-duplication records are dropped once a minute.
   server_->every(std::chrono::seconds(60), [this] { callbacks_->sweep(std::time(nullptr)); });
+  // Codes recorded while the platform was unreachable (or before a restart) are retried.
+  platform_->schedule_authorizations();
+  server_->every(std::chrono::seconds(30), [this] { platform_->schedule_authorizations(); });
   return port;
 }
 

@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "gateway/callbacks.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/platform.hpp"
 #include "gateway/server.hpp"
 #include "store/database.hpp"
 #include "store/secret_box.hpp"
@@ -34,6 +35,7 @@ class App {
   const store::SecretBox& secret_box() const noexcept { return *box_; }
   Callbacks& callbacks() noexcept { return *callbacks_; }
   Metrics& metrics() noexcept { return metrics_; }
+  Platform& platform() noexcept { return *platform_; }
 
  private:
   void register_default_handlers();
@@ -43,6 +45,7 @@ class App {
   std::unique_ptr<store::SecretBox> box_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Callbacks> callbacks_;
+  std::unique_ptr<Platform> platform_;
   std::unique_ptr<Server> server_;
 };
 

@@ -23,6 +23,12 @@ std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 }  // namespace
 
 Sandbox::Sandbox(config::Config cfg) : cfg_(std::move(cfg)), server_(std::make_unique<httplib::Server>()) {
+  // stop() waits for idle keep-alive connections to time out: keep that short.
+  server_->set_keep_alive_timeout(1);
+  // Headers and body go out in two writes: without NODELAY each exchange waits a delayed ACK.
+  server_->set_tcp_nodelay(true);
+  // One thread per keep-alive connection: enough for tests with many concurrent callers.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
   register_core();
   register_modules(*this);
 }
@@ -211,6 +217,7 @@ std::pair<int, std::string> Sandbox::push(const std::string& path, const std::st
   std::string target = path + "?signature=" + wechat::sha1_signature({token, ts, nonce}) + "&timestamp=" + ts + "&nonce=" + nonce +
                        "&encrypt_type=aes&msg_signature=" + wechat::sha1_signature({token, ts, nonce, enc});
   httplib::Client c(cfg_.sandbox.gateway_url);
+  c.set_tcp_nodelay(true);
   c.set_connection_timeout(2, 0);
   c.set_read_timeout(5, 0);
   auto r = c.Post(target.c_str(), body, "text/xml");

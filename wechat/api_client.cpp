@@ -48,7 +48,7 @@ nlohmann::json ApiClient::call(const ApiRequest& req) {
     try {
       return once(req, nullptr);
     } catch (const PlatformError& e) {
-      if (!e.transient() || attempt >= max_attempts_) throw;
+      if (!e.transient() || !req.retry_transient || attempt >= max_attempts_) throw;
       unsigned ms = std::min(backoff_max_ms_, backoff_initial_ms_ << std::min(attempt - 1, 16u));
       log::warn("api.retry", {{"api", req.path}, {"error", e.what()}, {"wait_ms", std::to_string(ms)}});
       std::this_thread::sleep_for(std::chrono::milliseconds(ms));
@@ -72,7 +72,9 @@ nlohmann::json ApiClient::call(const ApiRequest& req, const CredentialKey& crede
         --attempt;
         continue;
       }
-      if (!e.transient() || attempt >= max_attempts_) throw;
+      // Only a failure before the platform could act (the token fetch) is always safe to retry.
+      bool safe = req.retry_transient || token.empty();
+      if (!e.transient() || !safe || attempt >= max_attempts_) throw;
       unsigned base = std::min(backoff_max_ms_, backoff_initial_ms_ << std::min(attempt - 1, 16u));
       unsigned ms = base / 2 + jitter() % (base / 2 + 1);
       log::warn("api.retry", {{"api", req.path}, {"error", e.what()}, {"wait_ms", std::to_string(ms)}});

@@ -23,6 +23,9 @@ struct ApiRequest {
   std::vector<std::pair<std::string, std::string>> query;  ///< not yet encoded
   std::optional<nlohmann::json> body;                       ///< POSTed as JSON when set
   std::string token_param = "access_token";                 ///< the query name the token goes in
+  /// False for calls that use something up (a one-time code, a rotating refresh token, a
+  /// message sent): a lost reply must not be retried into 40163/61023 or a duplicate.
+  bool retry_transient = true;
 };
 
 class ApiClient {

@@ -16,6 +16,8 @@ HttpTransport::~HttpTransport() = default;
 std::unique_ptr<httplib::Client> HttpTransport::make_client(const std::string& base_url) const {
   auto c = std::make_unique<httplib::Client>(base_url);
   c->set_keep_alive(true);
+  // httplib sends headers and body separately: NODELAY avoids a delayed-ACK stall per POST.
+  c->set_tcp_nodelay(true);
   c->set_connection_timeout(cfg_.connect_timeout_ms / 1000, (cfg_.connect_timeout_ms % 1000) * 1000);
   c->set_read_timeout(cfg_.read_timeout_ms / 1000, (cfg_.read_timeout_ms % 1000) * 1000);
   c->set_write_timeout(cfg_.read_timeout_ms / 1000, (cfg_.read_timeout_ms % 1000) * 1000);

@@ -52,6 +52,7 @@ nlohmann::json body_of(const AppMessage& m) {
 SendResult send_message(wechat::ApiClient& api, const wechat::CredentialKey& corp, const AppMessage& message) {
   wechat::ApiRequest req;
   req.path = "/cgi-bin/message/send";
+  req.retry_transient = false;  // no idempotency key: a retry after a lost reply sends twice
   req.body = body_of(message);
   auto reply = api.call(req, corp);
   SendResult r;

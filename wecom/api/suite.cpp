@@ -78,6 +78,7 @@ void set_session_info(wechat::ApiClient& api, const std::string& suite_id, const
 
 PermanentCode get_permanent_code(wechat::ApiClient& api, const std::string& suite_id, const std::string& auth_code) {
   auto req = suite_request("/cgi-bin/service/get_permanent_code");
+  req.retry_transient = false;  // the auth code is single-use
   req.body = nlohmann::json{{"auth_code", auth_code}};
   auto reply = api.call(req, suite_key(suite_id));
   PermanentCode out;

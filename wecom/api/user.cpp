@@ -144,6 +144,7 @@ void create_user(wechat::ApiClient& api, const wechat::CredentialKey& corp, cons
   if (m.enable) body["enable"] = *m.enable ? 1 : 0;
   wechat::ApiRequest req;
   req.path = "/cgi-bin/user/create";
+  req.retry_transient = false;  // a retry after a lost reply would fail with 60102
   req.body = std::move(body);
   api.call(req, corp);
 }
