@@ -289,12 +289,33 @@ Config build(const json& root) {
   c.sms.region = sm.str("region", c.sms.region);
 
   Reader sb = top.child("sandbox");
-  sb.allow({"listen", "port", "gateway_url", "followers", "ticket_interval_seconds"});
+  sb.allow({"listen", "port", "gateway_url", "followers", "ticket_interval_seconds", "faults"});
   c.sandbox.listen = sb.str("listen", c.sandbox.listen);
   c.sandbox.port = static_cast<std::uint16_t>(sb.integer("port", c.sandbox.port, 0, 65535));
   c.sandbox.gateway_url = sb.str("gateway_url", c.sandbox.gateway_url);
   c.sandbox.followers = static_cast<unsigned>(sb.integer("followers", c.sandbox.followers, 0, 10'000'000));
   c.sandbox.ticket_interval_seconds = static_cast<unsigned>(sb.integer("ticket_interval_seconds", c.sandbox.ticket_interval_seconds, 0, 86'400));
+  if (sb.raw().contains("faults")) {
+    const json& faults = sb.raw()["faults"];
+    if (!faults.is_object()) throw ConfigError(sb.key("faults"), "must be an object keyed by endpoint path");
+    for (auto it = faults.begin(); it != faults.end(); ++it) {
+      Reader f(*it, sb.key("faults") + "." + it.key());
+      f.allow({"errcode", "rate", "latency_ms", "stall", "http_status", "count"});
+      if (it.key().empty() || it.key()[0] != '/') throw ConfigError(f.key(""), "the key must be an endpoint path starting with /");
+      SandboxFault fault;
+      fault.errcode = f.integer("errcode", 0, -1'000'000'000, 1'000'000'000);
+      if (it->contains("rate")) {
+        if (!(*it)["rate"].is_number() || (*it)["rate"].get<double>() < 0 || (*it)["rate"].get<double>() > 1)
+          throw ConfigError(f.key("rate"), "must be a number between 0 and 1");
+        fault.rate = (*it)["rate"].get<double>();
+      }
+      fault.latency_ms = static_cast<unsigned>(f.integer("latency_ms", 0, 0, 600'000));
+      fault.stall = f.boolean("stall", false);
+      fault.http_status = static_cast<int>(f.integer("http_status", 0, 0, 599));
+      fault.count = f.integer("count", -1, -1, 1'000'000'000);
+      c.sandbox.faults[it.key()] = fault;
+    }
+  }
 
   // Accounts are objects keyed by appid so that environment names can address them.
   if (root.contains("official_accounts")) {

@@ -102,6 +102,16 @@ struct SmsConfig {
   std::string sdk_app_id, sign_name, region = "ap-guangzhou";
 };
 
+/// A fault the sandbox injects on one endpoint path from the start.
+struct SandboxFault {
+  long long errcode = 0;
+  double rate = 1.0;
+  unsigned latency_ms = 0;
+  bool stall = false;
+  int http_status = 0;
+  long long count = -1;  ///< how many calls it hits; -1 = all
+};
+
 /// The sandbox that plays WeChat, WeCom and SMS.
 struct SandboxConfig {
   std::string listen = "127.0.0.1";
@@ -109,6 +119,7 @@ struct SandboxConfig {
   std::string gateway_url = "http://127.0.0.1:8080";  ///< where it pushes callbacks
   unsigned followers = 1000;                          ///< followers generated per Official Account
   unsigned ticket_interval_seconds = 600;             ///< component_verify_ticket / suite_ticket pushes (0 = off)
+  std::map<std::string, SandboxFault> faults;         ///< by endpoint path, e.g. "/cgi-bin/user/get"
 };
 
 struct Config {

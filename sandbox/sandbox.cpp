@@ -31,6 +31,16 @@ Sandbox::Sandbox(config::Config cfg) : cfg_(std::move(cfg)), server_(std::make_u
   server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
   register_core();
   register_modules(*this);
+  for (const auto& [path, f] : cfg_.sandbox.faults) {
+    Fault fault;
+    fault.errcode = f.errcode;
+    fault.rate = f.rate;
+    fault.latency_ms = f.latency_ms;
+    fault.stall = f.stall;
+    fault.http_status = f.http_status;
+    fault.remaining = f.count;
+    set_fault(path, fault);
+  }
 }
 
 Sandbox::~Sandbox() { stop(); }

@@ -97,3 +97,13 @@ TEST(Config, PlaintextAccountNeedsNoKey) {
   EXPECT_EQ(c.official_accounts[0].mode, MessageMode::plaintext);
   EXPECT_TRUE(c.official_accounts[0].encoding_aes_key.empty());
 }
+
+TEST(Config, SandboxFaultsFromTheFile) {
+  auto c = load_from_text(R"({"store": {"path": "x.db"},
+    "sandbox": {"faults": {"/cgi-bin/user/get": {"errcode": 45009, "rate": 0.5, "count": 3}}}})", key_env());
+  ASSERT_EQ(c.sandbox.faults.count("/cgi-bin/user/get"), 1u);
+  EXPECT_EQ(c.sandbox.faults["/cgi-bin/user/get"].errcode, 45009);
+  EXPECT_DOUBLE_EQ(c.sandbox.faults["/cgi-bin/user/get"].rate, 0.5);
+  EXPECT_EQ(error_of(R"({"store": {"path": "x.db"}, "sandbox": {"faults": {"/x": {"rate": 2}}}})"),
+            "sandbox.faults./x.rate: must be a number between 0 and 1");
+}
