@@ -110,34 +110,44 @@ void Callbacks::finish(Route route, std::string_view timestamp, std::int64_t now
     return;
   }
   bool dedup = cfg_.dedup;
-  auto key = h.dedup_key;
-  auto reply = h.reply;
-  db_.submit(
-      [effects = std::move(h.effects), key, kind = h.kind, reply, now, dedup](store::Connection& c) {
-        if (effects) effects(c);
-        if (dedup) {
-          auto bar = key.find('|');
-          store::record_handled(c, std::string_view(key).substr(0, bar), std::string_view(key).substr(bar + 1), kind, reply, now);
-        }
-      },
-      [this, route, key, kind = std::move(h.kind), reply, now, dedup, enc, respond](std::exception_ptr e) {
-        if (e) {
-          if (dedup) dedup_.abandon(key);
-          std::string what;
-          try {
-            std::rethrow_exception(e);
-          } catch (const std::exception& ex) {
-            what = ex.what();
-          }
-          log::error("callback.commit_failed", {{"key", key}, {"error", what}});
-          metrics_.count_rejection(Rejection::store_unavailable);
-          respond(gateway::reject(Rejection::store_unavailable, route));
-          return;
-        }
-        if (dedup) dedup_.complete(key, reply, now);
-        respond(render(route, reply, enc));
-        if (on_commit_) on_commit_(kind);
-      });
+  // Encrypted on this io thread, so the single writer thread only commits and answers.
+  Response rendered;
+  try {
+    rendered = render(route, h.reply, enc);
+  } catch (...) {
+    if (dedup) dedup_.abandon(h.dedup_key);
+    throw;
+  }
+  store::Database::Job job = [effects = std::move(h.effects), key = h.dedup_key, reply = h.reply, kind = h.kind, now,
+                              dedup](store::Connection& c) {
+    if (effects) effects(c);
+    if (dedup) {
+      auto bar = key.find('|');
+      store::record_handled(c, std::string_view(key).substr(0, bar), std::string_view(key).substr(bar + 1), kind, reply, now);
+    }
+  };
+  // The dedup entry keeps the plaintext: a retry gets a freshly encrypted envelope of it.
+  store::Database::Done done = [this, route, key = std::move(h.dedup_key), kind = std::move(h.kind),
+                                reply = std::move(h.reply), rendered = std::move(rendered), now, dedup,
+                                respond](std::exception_ptr e) mutable {
+    if (e) {
+      if (dedup) dedup_.abandon(key);
+      std::string what;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        what = ex.what();
+      }
+      log::error("callback.commit_failed", {{"key", key}, {"error", what}});
+      metrics_.count_rejection(Rejection::store_unavailable);
+      respond(gateway::reject(Rejection::store_unavailable, route));
+      return;
+    }
+    if (dedup) dedup_.complete(key, std::move(reply), now);
+    respond(std::move(rendered));
+    if (on_commit_) on_commit_(kind);
+  };
+  db_.submit(std::move(job), std::move(done));
 }
 
 void Callbacks::warm(std::int64_t now) {

@@ -1,5 +1,8 @@
 #include "gateway/http_types.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace xiaoqu::gateway {
 
 const char* label(Route r) noexcept {
@@ -17,45 +20,68 @@ const char* label(Route r) noexcept {
   return "not_found";
 }
 
-std::string percent_decode(std::string_view in) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size()) {
-      int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes s[0, n) into its own start (the output is never longer); returns the new length.
+std::size_t decode_in_place(char* s, std::size_t n) {
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (s[i] == '%' && i + 2 < n) {
+      int hi = hex_digit(s[i + 1]), lo = hex_digit(s[i + 2]);
       if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
+        s[w++] = static_cast<char>(hi * 16 + lo);
         i += 2;
         continue;
       }
     }
-    out.push_back(in[i]);
+    s[w++] = s[i];
   }
+  return w;
+}
+
+}  // namespace
+
+std::string percent_decode(std::string_view in) {
+  std::string out(in);
+  out.resize(decode_in_place(out.data(), out.size()));
   return out;
 }
 
-QueryParams::QueryParams(std::string_view raw) {
-  while (!raw.empty()) {
-    auto amp = raw.find('&');
-    std::string_view pair = raw.substr(0, amp);
-    raw = amp == std::string_view::npos ? std::string_view{} : raw.substr(amp + 1);
-    if (pair.empty()) continue;
-    auto eq = pair.find('=');
-    std::string_view k = pair.substr(0, eq);
-    std::string_view v = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    items_.emplace_back(percent_decode(k), percent_decode(v));
+QueryParams::QueryParams(std::string_view raw) : raw_(raw) {
+  items_.reserve(static_cast<std::size_t>(std::count(raw_.begin(), raw_.end(), '&')) + 1);
+  // Only a slice with a '%' is rewritten; the others are used as they stand.
+  const auto slice = [this](std::size_t pos, std::size_t len) {
+    char* p = raw_.data() + pos;
+    if (std::memchr(p, '%', len) != nullptr) len = decode_in_place(p, len);
+    return Slice{pos, len};
+  };
+  std::size_t at = 0;
+  while (at < raw_.size()) {
+    std::size_t amp = raw_.find('&', at);
+    if (amp == std::string::npos) amp = raw_.size();
+    const std::size_t len = amp - at;
+    if (len != 0) {
+      const std::size_t eq = std::string_view(raw_).substr(at, len).find('=');
+      if (eq == std::string_view::npos) {
+        items_.emplace_back(slice(at, len), Slice{});
+      } else {
+        items_.emplace_back(slice(at, eq), slice(at + eq + 1, len - eq - 1));
+      }
+    }
+    at = amp + 1;
   }
 }
 
 std::optional<std::string_view> QueryParams::get(std::string_view name) const {
   for (const auto& [k, v] : items_)
-    if (k == name) return std::string_view(v);
+    if (view(k) == name) return view(v);
   return std::nullopt;
 }
 

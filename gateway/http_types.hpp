@@ -46,7 +46,13 @@ class QueryParams {
   std::string_view value(std::string_view name) const { return get(name).value_or(std::string_view{}); }
 
  private:
-  std::vector<std::pair<std::string, std::string>> items_;
+  struct Slice {
+    std::size_t pos = 0, len = 0;
+  };
+  std::string_view view(Slice s) const noexcept { return std::string_view(raw_).substr(s.pos, s.len); }
+
+  std::string raw_;  ///< the query; an encoded key or value is decoded in place (decoding only shrinks)
+  std::vector<std::pair<Slice, Slice>> items_;
 };
 
 std::string percent_decode(std::string_view in);

@@ -4,8 +4,16 @@ namespace xiaoqu::store {
 
 void record_handled(Connection& c, std::string_view endpoint, std::string_view key, std::string_view kind,
                     std::string_view reply, std::int64_t now) {
-  Statement s(c, "INSERT OR IGNORE INTO handled_callbacks (endpoint, dedup_key, kind, reply, handled_at) VALUES (?,?,?,?,?)");
-  s.bind(1, endpoint).bind(2, key).bind(3, kind).bind_blob(4, reply).bind(5, now).run();
+  // Once per handled callback on the writer thread: prepared once per connection.
+  Statement& s = c.cached(
+      "INSERT OR IGNORE INTO handled_callbacks (endpoint, dedup_key, kind, reply, handled_at) VALUES (?,?,?,?,?)");
+  try {
+    s.bind(1, endpoint).bind(2, key).bind(3, kind).bind_blob(4, reply).bind(5, now).run();
+  } catch (...) {
+    s.reset();
+    throw;
+  }
+  s.reset();
 }
 
 std::vector<HandledCallback> handled_since(Connection& c, std::int64_t since) {

@@ -84,14 +84,15 @@ void Database::run() {
     try {
       Transaction tx(*writer_);
       for (std::size_t i = 0; i < group.size(); ++i) {
-        writer_->exec("SAVEPOINT job");
+        // Cached statements: the savepoint SQL is parsed once, not twice per job.
+        writer_->exec_cached("SAVEPOINT job");
         try {
           group[i].job(*writer_);
-          writer_->exec("RELEASE job");
+          writer_->exec_cached("RELEASE job");
         } catch (...) {
           results[i] = std::current_exception();
-          writer_->exec("ROLLBACK TO job");
-          writer_->exec("RELEASE job");
+          writer_->exec_cached("ROLLBACK TO job");
+          writer_->exec_cached("RELEASE job");
         }
       }
       tx.commit();

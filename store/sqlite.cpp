@@ -29,7 +29,10 @@ Connection::Connection(const std::string& path, bool read_only) {
   exec("PRAGMA foreign_keys=ON");
 }
 
-Connection::~Connection() { sqlite3_close_v2(db_); }
+Connection::~Connection() {
+  cache_.clear();  // finalized before the close, so the handle does not linger as a zombie
+  sqlite3_close_v2(db_);
+}
 
 void Connection::exec(std::string_view sql) {
   std::string s(sql);
@@ -42,11 +45,33 @@ void Connection::exec(std::string_view sql) {
   }
 }
 
+Statement& Connection::cached(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto stmt = std::make_unique<Statement>(*this, sql, true);
+    it = cache_.emplace(std::string(sql), std::move(stmt)).first;
+  }
+  // A use that threw mid-step leaves the statement unreset; start every use clean.
+  it->second->reset();
+  return *it->second;
+}
+
+void Connection::exec_cached(std::string_view sql) {
+  sqlite3_stmt* stmt = cached(sql).stmt_;
+  int rc = SQLITE_ROW;
+  while (rc == SQLITE_ROW) rc = sqlite3_step(stmt);
+  // Same error text as exec(), read before the reset.
+  std::string msg = rc == SQLITE_DONE ? std::string() : sqlite3_errmsg(db_);
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_DONE) throw StoreError(rc, "exec: " + msg);
+}
+
 std::int64_t Connection::last_insert_id() const noexcept { return sqlite3_last_insert_rowid(db_); }
 int Connection::changes() const noexcept { return sqlite3_changes(db_); }
 
-Statement::Statement(Connection& c, std::string_view sql) : db_(c.handle()) {
-  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+Statement::Statement(Connection& c, std::string_view sql, bool persistent) : db_(c.handle()) {
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), persistent ? SQLITE_PREPARE_PERSISTENT : 0,
+                              &stmt_, nullptr);
   if (rc != SQLITE_OK) fail(db_, rc, "prepare");
 }
 

@@ -3,8 +3,10 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <functional>
 #include <iterator>
@@ -47,7 +49,7 @@ const EVP_MD* sha1_md() {
 }
 
 struct CipherCtx {
-  EVP_CIPHER_CTX* p = EVP_CIPHER_CTX_new();
+  EVP_CIPHER_CTX* p = nullptr;
   std::array<unsigned char, 32> key{};  // key scheduled in p, valid when keyed
   bool keyed = false;
   CipherCtx() = default;
@@ -58,47 +60,172 @@ struct CipherCtx {
     OPENSSL_cleanse(key.data(), key.size());
   }
 };
+// A few keyed contexts per thread and direction, so that accounts taking turns are not re-keyed.
+struct CipherCache {
+  std::array<CipherCtx, 4> slots;
+  std::size_t victim = 0;  // round-robin replacement
+};
 struct DigestCtx {
   EVP_MD_CTX* p = EVP_MD_CTX_new();
   ~DigestCtx() { EVP_MD_CTX_free(p); }
 };
 
-// Contexts are per thread because MsgCrypt is shared; one per direction so each keeps its schedule.
-CipherCtx& cipher_ctx(bool encrypt) {
-  thread_local CipherCtx enc;
-  thread_local CipherCtx dec;
-  return encrypt ? enc : dec;
-}
 EVP_MD_CTX* digest_ctx() {
   thread_local DigestCtx ctx;
   return ctx.p;
 }
 
+// This thread's context for key and direction with the IV reset to the first 16 key bytes (2.1).
+// Contexts are per thread because MsgCrypt is shared; the key schedule is done once per key.
+CipherCtx* keyed_ctx(const std::array<unsigned char, 32>& key, bool encrypt) {
+  thread_local CipherCache enc_cache;
+  thread_local CipherCache dec_cache;
+  CipherCache& cache = encrypt ? enc_cache : dec_cache;
+  for (CipherCtx& slot : cache.slots) {
+    if (!slot.keyed || CRYPTO_memcmp(slot.key.data(), key.data(), key.size()) != 0) continue;
+    // NULL cipher and key: only the IV is reset, the key schedule stays.
+    if (EVP_CipherInit_ex(slot.p, nullptr, nullptr, nullptr, key.data(), -1) == 1) return &slot;
+    slot.keyed = false;
+    return nullptr;
+  }
+  const EVP_CIPHER* cipher = aes_256_cbc();
+  CipherCtx& slot = cache.slots[cache.victim];
+  cache.victim = (cache.victim + 1) % cache.slots.size();
+  slot.keyed = false;
+  if (slot.p == nullptr) slot.p = EVP_CIPHER_CTX_new();
+  // Padding off is a context setting that survives the IV-only re-inits above.
+  if (slot.p == nullptr || cipher == nullptr ||
+      EVP_CipherInit_ex(slot.p, cipher, nullptr, key.data(), key.data(), encrypt ? 1 : 0) != 1 ||
+      EVP_CIPHER_CTX_set_padding(slot.p, 0) != 1) {
+    return nullptr;
+  }
+  slot.key = key;
+  slot.keyed = true;
+  return &slot;
+}
+
 // In-place AES-256-CBC without library padding; len must be a multiple of 16.
 bool aes_cbc(const std::array<unsigned char, 32>& key, unsigned char* data, std::size_t len, bool encrypt) {
-  CipherCtx& holder = cipher_ctx(encrypt);
-  EVP_CIPHER_CTX* ctx = holder.p;
-  const EVP_CIPHER* cipher = aes_256_cbc();
-  if (ctx == nullptr || cipher == nullptr || len > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-    return false;
-  }
-  // Skip the key schedule when this thread last used the same key; IV = first 16 key bytes (2.1).
-  if (holder.keyed && CRYPTO_memcmp(holder.key.data(), key.data(), key.size()) == 0) {
-    if (EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, key.data(), -1) != 1) return false;
-  } else {
-    holder.keyed = false;
-    if (EVP_CipherInit_ex(ctx, cipher, nullptr, key.data(), key.data(), encrypt ? 1 : 0) != 1) return false;
-    holder.key = key;
-    holder.keyed = true;
-  }
+  if (len > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
+  CipherCtx* slot = keyed_ctx(key, encrypt);
+  if (slot == nullptr) return false;
   int out_len = 0;
-  int final_len = 0;
-  const bool ok = EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
-                  EVP_CipherUpdate(ctx, data, &out_len, data, static_cast<int>(len)) == 1 &&
-                  EVP_CipherFinal_ex(ctx, data + out_len, &final_len) == 1 &&
-                  static_cast<std::size_t>(out_len) + static_cast<std::size_t>(final_len) == len;
-  if (!ok) holder.keyed = false;  // never trust a context that failed mid-way
+  // Without padding every whole block comes out of Update, so Final would add nothing.
+  const bool ok = EVP_CipherUpdate(slot->p, data, &out_len, data, static_cast<int>(len)) == 1 &&
+                  static_cast<std::size_t>(out_len) == len;
+  if (!ok) slot->keyed = false;  // never trust a context that failed mid-way
   return ok;
+}
+
+// Bumped in a forked child, so that it never replays random bytes its parent buffered.
+std::atomic<unsigned> g_fork_generation{0};
+
+// CSPRNG output drawn from RAND_bytes 4 KiB at a time: one DRBG call per 256 replies.
+class RandomPool {
+ public:
+  RandomPool() {
+    static const bool registered = [] {
+      pthread_atfork(nullptr, nullptr, [] { g_fork_generation.fetch_add(1, std::memory_order_relaxed); });
+      return true;
+    }();
+    (void)registered;
+  }
+  RandomPool(const RandomPool&) = delete;
+  RandomPool& operator=(const RandomPool&) = delete;
+  ~RandomPool() { OPENSSL_cleanse(buf_.data(), buf_.size()); }
+
+  bool take(unsigned char* out, std::size_t n) {
+    const unsigned gen = g_fork_generation.load(std::memory_order_relaxed);
+    if (gen != generation_) {
+      generation_ = gen;
+      pos_ = buf_.size();
+    }
+    if (buf_.size() - pos_ < n) {
+      if (RAND_bytes(buf_.data(), static_cast<int>(buf_.size())) != 1) return false;
+      pos_ = 0;
+    }
+    std::memcpy(out, buf_.data() + pos_, n);
+    // Handed-out bytes do not stay behind in the buffer.
+    OPENSSL_cleanse(buf_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+
+ private:
+  std::array<unsigned char, 4096> buf_;
+  std::size_t pos_ = buf_.size();
+  unsigned generation_ = g_fork_generation.load(std::memory_order_relaxed);
+};
+
+bool random_bytes(unsigned char* out, std::size_t n) {
+  thread_local RandomPool pool;
+  return pool.take(out, n);
+}
+
+// Plaintext, then ciphertext, of encrypt(): reused per thread so a reply costs no buffer allocation.
+std::string& crypt_scratch() {
+  thread_local std::string buf;
+  return buf;
+}
+constexpr std::size_t kScratchKeep = 64 * 1024;  // larger one-off messages do not pin memory
+
+std::size_t base64_len(std::size_t n) { return (n + 2) / 3 * 4; }
+
+// Appends the base64 text of bytes to out.
+void base64_append(std::span<const unsigned char> bytes, std::string& out) {
+  const std::size_t at = out.size();
+  out.resize(at + base64_len(bytes.size()));
+  char* o = out.data() + at;
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
+    *o++ = kB64Alphabet[(v >> 18) & 63];
+    *o++ = kB64Alphabet[(v >> 12) & 63];
+    *o++ = kB64Alphabet[(v >> 6) & 63];
+    *o++ = kB64Alphabet[v & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest != 0) {
+    std::uint32_t v = std::uint32_t{bytes[i]} << 16;
+    if (rest == 2) v |= std::uint32_t{bytes[i + 1]} << 8;
+    *o++ = kB64Alphabet[(v >> 18) & 63];
+    *o++ = kB64Alphabet[(v >> 12) & 63];
+    *o++ = rest == 2 ? kB64Alphabet[(v >> 6) & 63] : '=';
+    *o++ = '=';
+  }
+}
+
+std::size_t cipher_len(std::string_view message, std::string_view receive_id) {
+  const std::size_t plain_len = kHeaderLen + message.size() + receive_id.size();
+  return plain_len + (kPadBlock - plain_len % kPadBlock);  // pad 1..32, a full block when aligned
+}
+
+// Encrypts (random | length | message | receive_id | padding) and appends its base64 to out.
+void encrypt_append(const std::array<unsigned char, 32>& key, std::string_view message, std::string_view receive_id,
+                    std::span<const unsigned char, 16> random, std::string& out) {
+  if (message.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw CryptException(CryptError::encrypt_aes, "message longer than 4 GiB");
+  }
+  const std::size_t total = cipher_len(message, receive_id);
+  const std::size_t plain_len = kHeaderLen + message.size() + receive_id.size();
+  std::string one_off;
+  std::string& buf = total <= kScratchKeep ? crypt_scratch() : one_off;
+  buf.resize(total);
+  auto* data = reinterpret_cast<unsigned char*>(buf.data());
+  std::memcpy(data, random.data(), kRandomLen);
+  const auto n = static_cast<std::uint32_t>(message.size());
+  data[16] = static_cast<unsigned char>(n >> 24);
+  data[17] = static_cast<unsigned char>(n >> 16);
+  data[18] = static_cast<unsigned char>(n >> 8);
+  data[19] = static_cast<unsigned char>(n);
+  if (!message.empty()) std::memcpy(data + kHeaderLen, message.data(), message.size());
+  if (!receive_id.empty()) std::memcpy(data + kHeaderLen + message.size(), receive_id.data(), receive_id.size());
+  std::memset(data + plain_len, static_cast<int>(total - plain_len), total - plain_len);
+  if (!aes_cbc(key, data, total, true)) {
+    OPENSSL_cleanse(data, total);  // the plaintext must not linger in the scratch buffer
+    throw CryptException(CryptError::encrypt_aes, "AES-256-CBC encryption failed");
+  }
+  base64_append(std::span<const unsigned char>(data, total), out);
 }
 
 // hex_lower(SHA1(concat(sort(parts)))) into out without building the concatenation.
@@ -162,23 +289,29 @@ void check_envelope_inputs(std::string_view token, std::string_view timestamp, s
   }
 }
 
-std::string envelope_xml(std::string_view token, std::string_view encrypted, std::string_view timestamp,
-                         std::string_view nonce) {
+constexpr std::string_view kEnv1 = "<xml><Encrypt><![CDATA[";
+constexpr std::string_view kEnv2 = "]]></Encrypt><MsgSignature><![CDATA[";
+constexpr std::string_view kEnv3 = "]]></MsgSignature><TimeStamp>";
+constexpr std::string_view kEnv4 = "</TimeStamp><Nonce><![CDATA[";
+constexpr std::string_view kEnv5 = "]]></Nonce></xml>";
+
+// The envelope built in one allocation: the ciphertext's base64 is written straight into it.
+std::string envelope_xml(std::string_view token, const std::array<unsigned char, 32>& key, std::string_view message,
+                         std::string_view receive_id, std::span<const unsigned char, 16> random,
+                         std::string_view timestamp, std::string_view nonce) {
+  std::string xml;
+  xml.reserve(kEnv1.size() + base64_len(cipher_len(message, receive_id)) + kEnv2.size() + kSignatureLen +
+              kEnv3.size() + timestamp.size() + kEnv4.size() + nonce.size() + kEnv5.size());
+  xml.append(kEnv1);
+  encrypt_append(key, message, receive_id, random, xml);
+  const std::string_view encrypted = std::string_view(xml).substr(kEnv1.size());
   char signature[kSignatureLen];
   const std::string_view parts[] = {token, timestamp, nonce, encrypted};
   if (!sha1_hex(parts, std::size(parts), signature)) {
     throw CryptException(CryptError::compute_signature, "sha1 signature failed");
   }
-  constexpr std::string_view k1 = "<xml><Encrypt><![CDATA[";
-  constexpr std::string_view k2 = "]]></Encrypt><MsgSignature><![CDATA[";
-  constexpr std::string_view k3 = "]]></MsgSignature><TimeStamp>";
-  constexpr std::string_view k4 = "</TimeStamp><Nonce><![CDATA[";
-  constexpr std::string_view k5 = "]]></Nonce></xml>";
-  std::string xml;
-  xml.reserve(k1.size() + encrypted.size() + k2.size() + kSignatureLen + k3.size() + timestamp.size() +
-              k4.size() + nonce.size() + k5.size());
-  xml.append(k1).append(encrypted).append(k2).append(signature, kSignatureLen).append(k3);
-  xml.append(timestamp).append(k4).append(nonce).append(k5);
+  xml.append(kEnv2).append(signature, kSignatureLen).append(kEnv3);
+  xml.append(timestamp).append(kEnv4).append(nonce).append(kEnv5);
   return xml;
 }
 
@@ -218,25 +351,7 @@ bool signatures_equal(std::string_view a, std::string_view b) noexcept {
 
 std::string base64_encode(std::span<const unsigned char> bytes) {
   std::string out;
-  out.resize((bytes.size() + 2) / 3 * 4);
-  char* o = out.data();
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
-    *o++ = kB64Alphabet[(v >> 18) & 63];
-    *o++ = kB64Alphabet[(v >> 12) & 63];
-    *o++ = kB64Alphabet[(v >> 6) & 63];
-    *o++ = kB64Alphabet[v & 63];
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest != 0) {
-    std::uint32_t v = std::uint32_t{bytes[i]} << 16;
-    if (rest == 2) v |= std::uint32_t{bytes[i + 1]} << 8;
-    *o++ = kB64Alphabet[(v >> 18) & 63];
-    *o++ = kB64Alphabet[(v >> 12) & 63];
-    *o++ = rest == 2 ? kB64Alphabet[(v >> 6) & 63] : '=';
-    *o++ = '=';
-  }
+  base64_append(bytes, out);
   return out;
 }
 
@@ -337,7 +452,7 @@ CryptError MsgCrypt::decrypt(std::string_view encrypt_b64, Decrypted& out) const
 
 std::string MsgCrypt::encrypt(std::string_view message, std::string_view receive_id) const {
   std::array<unsigned char, kRandomLen> random{};
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
+  if (!random_bytes(random.data(), random.size())) {
     throw CryptException(CryptError::encrypt_aes, "RAND_bytes failed");
   }
   return encrypt(message, receive_id, std::span<const unsigned char, 16>(random));
@@ -345,38 +460,26 @@ std::string MsgCrypt::encrypt(std::string_view message, std::string_view receive
 
 std::string MsgCrypt::encrypt(std::string_view message, std::string_view receive_id,
                               std::span<const unsigned char, 16> random) const {
-  if (message.size() > std::numeric_limits<std::uint32_t>::max()) {
-    throw CryptException(CryptError::encrypt_aes, "message longer than 4 GiB");
-  }
-  const std::size_t plain_len = kHeaderLen + message.size() + receive_id.size();
-  const std::size_t pad = kPadBlock - plain_len % kPadBlock;  // 1..32, a full block when aligned
-  std::string buf(plain_len + pad, static_cast<char>(pad));
-  auto* data = reinterpret_cast<unsigned char*>(buf.data());
-  std::memcpy(data, random.data(), kRandomLen);
-  const auto n = static_cast<std::uint32_t>(message.size());
-  data[16] = static_cast<unsigned char>(n >> 24);
-  data[17] = static_cast<unsigned char>(n >> 16);
-  data[18] = static_cast<unsigned char>(n >> 8);
-  data[19] = static_cast<unsigned char>(n);
-  if (!message.empty()) std::memcpy(data + kHeaderLen, message.data(), message.size());
-  if (!receive_id.empty()) std::memcpy(data + kHeaderLen + message.size(), receive_id.data(), receive_id.size());
-  if (!aes_cbc(key_, data, buf.size(), true)) {
-    throw CryptException(CryptError::encrypt_aes, "AES-256-CBC encryption failed");
-  }
-  return base64_encode(std::span<const unsigned char>(data, buf.size()));
+  std::string out;
+  encrypt_append(key_, message, receive_id, random, out);
+  return out;
 }
 
 std::string MsgCrypt::reply_envelope(std::string_view message, std::string_view receive_id,
                                      std::string_view timestamp, std::string_view nonce) const {
   check_envelope_inputs(token_, timestamp, nonce);
-  return envelope_xml(token_, encrypt(message, receive_id), timestamp, nonce);
+  std::array<unsigned char, kRandomLen> random{};
+  if (!random_bytes(random.data(), random.size())) {
+    throw CryptException(CryptError::encrypt_aes, "RAND_bytes failed");
+  }
+  return envelope_xml(token_, key_, message, receive_id, std::span<const unsigned char, 16>(random), timestamp, nonce);
 }
 
 std::string MsgCrypt::reply_envelope(std::string_view message, std::string_view receive_id,
                                      std::string_view timestamp, std::string_view nonce,
                                      std::span<const unsigned char, 16> random) const {
   check_envelope_inputs(token_, timestamp, nonce);
-  return envelope_xml(token_, encrypt(message, receive_id, random), timestamp, nonce);
+  return envelope_xml(token_, key_, message, receive_id, random, timestamp, nonce);
 }
 
 }  // namespace xiaoqu::wechat

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <forward_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,11 +15,19 @@
 
 namespace xiaoqu::wechat::detail {
 
-/// One parsed document. Views returned by text() live as long as this object.
+/// One parsed document. Views returned by text() may point into the input: they live as long
+/// as both this object and the input.
 class XmlFields {
  public:
+  /// flat_or_tinyxml2: a byte scanner for the flat documents the platforms send, tinyxml2 for
+  /// anything else (same fields, same errors); tinyxml2: tinyxml2 only (differential tests).
+  enum class Parser { flat_or_tinyxml2, tinyxml2 };
+  struct Field {
+    std::string_view name, text;
+  };
+
   /// Throws XmlError on malformed XML, a root other than <xml>, or any DTD / unknown markup.
-  explicit XmlFields(std::string_view xml);
+  explicit XmlFields(std::string_view xml, Parser parser = Parser::flat_or_tinyxml2);
   XmlFields(const XmlFields&) = delete;
   XmlFields& operator=(const XmlFields&) = delete;
 
@@ -40,13 +49,17 @@ class XmlFields {
   /// Comma-separated integers ("1,2"); blank items skipped.
   std::vector<std::int64_t> i64_list(std::string_view name) const;
 
+  /// The direct children of <xml> in document order.
+  std::span<const Field> fields() const noexcept { return fields_; }
+  /// True when the flat scanner read the document (tinyxml2 was not needed).
+  bool flat() const noexcept { return !doc_.has_value(); }
+
  private:
-  struct Field {
-    std::string_view name, text;
-  };
+  bool scan_flat(std::string_view xml);
+  void parse_tinyxml2(std::string_view xml);
   const Field* find(std::string_view name) const noexcept;
 
-  tinyxml2::XMLDocument doc_{true, tinyxml2::PRESERVE_WHITESPACE};
+  std::optional<tinyxml2::XMLDocument> doc_;  // engaged only when the flat scanner declined
   std::vector<Field> fields_;
   std::forward_list<std::string> joined_;  // stable storage for text split over several nodes
 };
