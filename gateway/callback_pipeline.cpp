@@ -101,7 +101,7 @@ void Callbacks::finish(Route route, std::string_view timestamp, std::int64_t now
   // Checked after de-duplication: a retry of a known delivery is answered, never refused.
   if (!timestamp_fresh(timestamp, now)) {
     if (cfg_.dedup) dedup_.abandon(h.dedup_key);
-    reject(Rejection::stale_timestamp, route, {}, {}, respond, timestamp);
+    reject(Rejection::stale_timestamp, route, h.request_id, h.dedup_key.substr(0, h.dedup_key.find('|')), respond, timestamp);
     return;
   }
   metrics_.count_callback(h.kind);

@@ -77,6 +77,7 @@ class Callbacks {
     std::string dedup_key;  ///< already prefixed with the endpoint
     std::string kind;
     std::string reply;      ///< plaintext answer ("success", "" or reply XML)
+    std::string request_id;
     store::Database::Job effects;
   };
 

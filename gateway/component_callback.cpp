@@ -57,6 +57,7 @@ void Callbacks::component(Request&& req, std::string_view component_appid, std::
   std::string_view ts = q.value("timestamp");
 
   Handled h;
+  h.request_id = req.request_id;
   if (authorizer_appid.empty()) {
     wechat::ComponentNotice notice;
     try {

@@ -50,13 +50,4 @@ std::size_t DedupCache::sweep(std::int64_t now) {
   return n;
 }
 
-std::size_t DedupCache::size() const {
-  std::size_t n = 0;
-  for (const auto& s : shards_) {
-    std::lock_guard lk(s.mu);
-    n += s.map.size();
-  }
-  return n;
-}
-
 }  // namespace xiaoqu::gateway

@@ -27,7 +27,6 @@ class DedupCache {
   void load(const std::string& key, std::string reply, std::int64_t handled_at);
   /// Drops expired records; returns how many.
   std::size_t sweep(std::int64_t now);
-  std::size_t size() const;
 
  private:
   struct Entry {

@@ -57,13 +57,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(ctx_->cfg.max_header_bytes));
     parser_->body_limit(ctx_->cfg.max_body_bytes);
-    reading_ = true;
     stream_.expires_after(std::chrono::milliseconds(first_ ? ctx_->cfg.read_timeout_ms : ctx_->cfg.idle_timeout_ms));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
-    reading_ = false;
     if (ec == http::error::end_of_stream) return do_close();
     if (ec == beast::error::timeout || ec == net::error::operation_aborted) return;  // the stream is already closed
     if (ec == http::error::body_limit) return send_rejection(Rejection::body_too_large);
@@ -168,7 +166,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::uint64_t id_;
   std::string request_id_;
   Clock::time_point started_{};
-  bool first_ = true, busy_ = false, reading_ = false, keep_alive_ = true;
+  bool first_ = true, busy_ = false, keep_alive_ = true;
 };
 }  // namespace
 

@@ -4,6 +4,12 @@
 #include "gateway/callbacks.hpp"
 
 namespace xiaoqu::gateway {
+namespace {
+// The plain `signature` (URL check and plaintext mode): token, timestamp and nonce only.
+bool plain_signature_ok(const std::string& token, std::string_view sig, std::string_view ts, std::string_view nonce) {
+  return wechat::signatures_equal(wechat::sha1_signature({token, ts, nonce}), sig);
+}
+}  // namespace
 
 void Callbacks::wechat(Request&& req, std::string_view appid, const Respond& respond) {
   constexpr Route route = Route::wechat_callback;
@@ -19,7 +25,7 @@ void Callbacks::wechat(Request&& req, std::string_view appid, const Respond& res
   if (req.method == "GET") {
     auto echostr = q.get("echostr");
     if (!sig || !ts || !nonce || !echostr) return reject(Rejection::missing_parameter, route, req.request_id, appid, respond);
-    if (!wechat::signatures_equal(wechat::sha1_signature({acc.cfg.token, *ts, *nonce}), *sig))
+    if (!plain_signature_ok(acc.cfg.token, *sig, *ts, *nonce))
       return reject(Rejection::bad_signature, route, req.request_id, appid, respond);
     if (!timestamp_fresh(*ts, now)) return reject(Rejection::stale_timestamp, route, req.request_id, appid, respond, *ts);
     Response res;
@@ -51,7 +57,7 @@ void Callbacks::wechat(Request&& req, std::string_view appid, const Respond& res
   } else {
     // Plaintext mode: the plain signature is the only authentication; check it before parsing.
     if (!sig) return reject(Rejection::missing_parameter, route, req.request_id, appid, respond);
-    if (!wechat::signatures_equal(wechat::sha1_signature({acc.cfg.token, *ts, *nonce}), *sig))
+    if (!plain_signature_ok(acc.cfg.token, *sig, *ts, *nonce))
       return reject(Rejection::bad_signature, route, req.request_id, appid, respond);
     xml = std::move(req.body);
   }
@@ -64,6 +70,7 @@ void Callbacks::wechat(Request&& req, std::string_view appid, const Respond& res
   }
   Outcome out = mp_handlers_.dispatch(CallbackContext{appid, req.request_id, now}, msg);
   Handled h;
+  h.request_id = req.request_id;
   h.dedup_key.reserve(64);
   h.dedup_key.append("mp:").append(appid).append("|").append(wechat::dedup_key(msg));
   h.kind.append("mp.").append(wechat::kind_label(msg));

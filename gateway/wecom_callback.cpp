@@ -78,6 +78,7 @@ void Callbacks::wecom(Request&& req, std::string_view id, const Respond& respond
   // Suites must answer instructions with exactly "success"; self-built apps answer nothing.
   std::string_view nothing = acc.cfg.kind == config::WecomEndpoint::Kind::suite ? "success" : "";
   Handled h;
+  h.request_id = req.request_id;
   h.dedup_key.append("wecom:").append(id).append("|");
   if (auto* instruction = std::get_if<wecom::Instruction>(&push)) {
     h.dedup_key.append(wecom::dedup_key(*instruction));
