@@ -24,6 +24,14 @@ struct Request {
   std::string body;
   std::string request_id;
   std::string remote;
+  /// Headers the routes need (Cookie, Content-Type, X-CSRF-Token, ...), names lower-case.
+  std::vector<std::pair<std::string, std::string>> headers;
+  /// The first header of that (lower-case) name, or empty.
+  std::string_view header(std::string_view lower_name) const noexcept {
+    for (const auto& [k, v] : headers)
+      if (k == lower_name) return v;
+    return {};
+  }
 };
 
 struct Response {
@@ -31,6 +39,8 @@ struct Response {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   Route route = Route::not_found;
+  /// Extra headers (Set-Cookie, Content-Disposition, Location, Cache-Control, ...).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 /// Completes a request; called exactly once, from any thread.

@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost-dev libssl-dev libtinyxml2-dev nlohmann-json3-dev
   libsqlite3-dev libcpp-httplib-dev
+  libsodium-dev zlib1g-dev libexpat1-dev libxlsxwriter-dev libfreexl-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang wrk sqlite3 curl
 )

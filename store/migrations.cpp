@@ -116,9 +116,197 @@ CREATE TABLE credentials (
 );
 )sql";
 
+
+// Community records: communities and their building structures, residents, staff and
+// departments, admin accounts with their communities and sessions, the audit log and
+// import reports. Phones are stored normalized (11 digits) with their last four digits
+// indexed for search; ID numbers only sealed (SecretBox) with a keyed lookup hash and a
+// masked form, never in plaintext.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE communities (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  address TEXT NOT NULL DEFAULT '',
+  office_phone TEXT NOT NULL DEFAULT '',
+  allow_structure_import INTEGER NOT NULL DEFAULT 0,  -- a resident import may create missing rooms
+  owner_review INTEGER NOT NULL DEFAULT 0,            -- 是否允许业主审核所属房间住户的申请
+  sms_otp INTEGER NOT NULL DEFAULT 0,                 -- residents prove their phone by SMS code
+  official_account_appid TEXT NOT NULL DEFAULT '',    -- the Official Account that serves it
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- One community may hold several structures (高层区 栋/单元/房间, 别墅区 组团/门牌号).
+CREATE TABLE structures (
+  id INTEGER PRIMARY KEY,
+  community_id INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  levels TEXT NOT NULL,  -- JSON array of 1..4 level names, each at most 40 characters
+  created_at INTEGER NOT NULL,
+  UNIQUE (community_id, name)
+);
+-- The tree; a room is a node at the structure's last level. path is '/id/id/.../' from the
+-- root down to and including the node, so "everything below this building" is a prefix.
+CREATE TABLE structure_nodes (
+  id INTEGER PRIMARY KEY,
+  structure_id INTEGER NOT NULL REFERENCES structures(id) ON DELETE CASCADE,
+  community_id INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+  parent_id INTEGER REFERENCES structure_nodes(id) ON DELETE CASCADE,
+  depth INTEGER NOT NULL CHECK (depth BETWEEN 1 AND 4),
+  name TEXT NOT NULL,
+  path TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX structure_nodes_sibling_names ON structure_nodes (structure_id, IFNULL(parent_id, 0), name);
+CREATE INDEX structure_nodes_by_path ON structure_nodes (path);
+CREATE INDEX structure_nodes_by_parent ON structure_nodes (parent_id);
+CREATE TABLE residents (
+  id INTEGER PRIMARY KEY,
+  community_id INTEGER NOT NULL REFERENCES communities(id),
+  room_id INTEGER NOT NULL REFERENCES structure_nodes(id),
+  name TEXT NOT NULL DEFAULT '',
+  name_key TEXT NOT NULL DEFAULT '',   -- normalized name for matching and re-import keys
+  gender TEXT NOT NULL DEFAULT '' CHECK (gender IN ('','male','female')),
+  identity TEXT NOT NULL CHECK (identity IN ('owner','family','tenant','fixed_term_tenant')),
+  lease_end TEXT,                      -- YYYY-MM-DD; set exactly for fixed_term_tenant
+  phone TEXT NOT NULL DEFAULT '',      -- normalized: 11 digits
+  phone_last4 TEXT NOT NULL DEFAULT '',
+  id_type TEXT NOT NULL DEFAULT '' CHECK (id_type IN ('','resident_id','passport','other')),
+  id_number_enc BLOB,                  -- SecretBox
+  id_number_hash TEXT NOT NULL DEFAULT '',  -- keyed hash for look-ups
+  id_number_masked TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'imported' CHECK (status IN ('imported','verified','pending','rejected','lease_ended')),
+  openid TEXT NOT NULL DEFAULT '',     -- the WeChat user once verified
+  appid TEXT NOT NULL DEFAULT '',      -- the Official Account of that openid
+  verified_at INTEGER,
+  source TEXT NOT NULL DEFAULT 'manual' CHECK (source IN ('manual','import','verification')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX residents_by_last4 ON residents (community_id, phone_last4);
+CREATE INDEX residents_by_name ON residents (community_id, name);
+CREATE INDEX residents_by_status ON residents (community_id, status);
+CREATE INDEX residents_by_room ON residents (room_id);
+CREATE INDEX residents_by_openid ON residents (openid) WHERE openid <> '';
+CREATE TABLE departments (
+  id INTEGER PRIMARY KEY,
+  parent_id INTEGER REFERENCES departments(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  wecom_corp_id TEXT NOT NULL DEFAULT '',
+  wecom_department_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX departments_sibling_names ON departments (IFNULL(parent_id, 0), name);
+CREATE TABLE staff (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  gender TEXT NOT NULL DEFAULT '' CHECK (gender IN ('','male','female')),
+  position TEXT NOT NULL DEFAULT '',
+  rank TEXT NOT NULL DEFAULT '',
+  phone TEXT NOT NULL DEFAULT '',
+  phone_last4 TEXT NOT NULL DEFAULT '',
+  wechat_id TEXT NOT NULL DEFAULT '',
+  address TEXT NOT NULL DEFAULT '',
+  wecom_corp_id TEXT NOT NULL DEFAULT '',
+  wecom_userid TEXT NOT NULL DEFAULT '',
+  wecom_state TEXT NOT NULL DEFAULT '' CHECK (wecom_state IN ('','synced','unsynced')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX staff_by_wecom_user ON staff (wecom_corp_id, wecom_userid) WHERE wecom_userid <> '';
+CREATE INDEX staff_by_phone ON staff (phone) WHERE phone <> '';
+CREATE TABLE staff_communities (
+  staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+  community_id INTEGER NOT NULL REFERENCES communities(id),
+  PRIMARY KEY (staff_id, community_id)
+) WITHOUT ROWID;
+CREATE INDEX staff_communities_by_community ON staff_communities (community_id);
+CREATE TABLE staff_departments (
+  staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+  department_id INTEGER NOT NULL REFERENCES departments(id) ON DELETE CASCADE,
+  PRIMARY KEY (staff_id, department_id)
+) WITHOUT ROWID;
+-- Console accounts. An operator sees every community; a property admin those assigned.
+-- The WeChat binding and reminder switch are the 提醒设置 tab.
+CREATE TABLE admin_accounts (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL DEFAULT '',
+  phone TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL CHECK (role IN ('operator','property_admin')),
+  password_hash TEXT NOT NULL,         -- argon2id (libsodium crypto_pwhash_str)
+  disabled INTEGER NOT NULL DEFAULT 0,
+  reminders_enabled INTEGER NOT NULL DEFAULT 1,
+  wechat_appid TEXT NOT NULL DEFAULT '',
+  wechat_openid TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE admin_communities (
+  admin_id INTEGER NOT NULL REFERENCES admin_accounts(id) ON DELETE CASCADE,
+  community_id INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+  PRIMARY KEY (admin_id, community_id)
+) WITHOUT ROWID;
+CREATE INDEX admin_communities_by_community ON admin_communities (community_id);
+-- Sessions by the SHA-256 of the cookie value, so a copy of the database opens no session.
+CREATE TABLE admin_sessions (
+  token_hash TEXT PRIMARY KEY,
+  admin_id INTEGER NOT NULL REFERENCES admin_accounts(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+) WITHOUT ROWID;
+-- Who changed what and when. before/after are JSON without plaintext personal data
+-- (phones and ID numbers appear masked).
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,                 -- 'admin:<id>', 'resident:<openid>', 'system'
+  action TEXT NOT NULL,                -- 'resident.create', 'resident.update', 'import.commit', ...
+  entity TEXT NOT NULL,
+  entity_id INTEGER NOT NULL DEFAULT 0,
+  community_id INTEGER NOT NULL DEFAULT 0,
+  before TEXT NOT NULL DEFAULT '',
+  after TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_by_entity ON audit_log (entity, entity_id);
+CREATE INDEX audit_log_by_community ON audit_log (community_id, at);
+-- Each import attempt: what it did, or the downloadable report of what was wrong.
+CREATE TABLE import_reports (
+  id INTEGER PRIMARY KEY,
+  community_id INTEGER NOT NULL DEFAULT 0,
+  admin_id INTEGER NOT NULL DEFAULT 0,
+  kind TEXT NOT NULL CHECK (kind IN ('residents','staff','structure')),
+  file_name TEXT NOT NULL DEFAULT '',
+  outcome TEXT NOT NULL CHECK (outcome IN ('committed','rejected')),
+  added INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL DEFAULT 0,
+  unchanged INTEGER NOT NULL DEFAULT 0,
+  error_count INTEGER NOT NULL DEFAULT 0,
+  errors TEXT NOT NULL DEFAULT '[]',   -- JSON [{row, column, reason}], capped
+  report_xlsx BLOB,                    -- the bad rows with an error column
+  created_at INTEGER NOT NULL
+);
+)sql";
+
+// Reserved: each later feature owns one slot so their versions never collide.
+// v4: the notification outbox (notify/). v5: followers, tags, sync jobs and WeCom corp
+// links. v6: resident verification requests, OAuth states, QR tokens, SMS codes.
+constexpr std::string_view kV4 = R"sql(
+SELECT 1;
+)sql";
+constexpr std::string_view kV5 = R"sql(
+SELECT 1;
+)sql";
+constexpr std::string_view kV6 = R"sql(
+SELECT 1;
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "accounts, callback de-duplication, tickets, authorization events", kV1},
     {2, "platform credentials", kV2},
+    {3, "communities, structures, residents, staff, admin accounts, audit log, import reports", kV3},
+    {4, "notification outbox", kV4},
+    {5, "followers, tags, follower sync, WeCom corp links", kV5},
+    {6, "resident verification", kV6},
 };
 }  // namespace
 
