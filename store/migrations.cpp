@@ -288,8 +288,7 @@ CREATE TABLE import_reports (
 )sql";
 
 // Reserved: each later feature owns one slot so their versions never collide.
-// v4: the notification outbox (notify/). v5: followers, tags, sync jobs and WeCom corp
-// links. v6: resident verification requests, OAuth states, QR tokens, SMS codes.
+// v4: the notification outbox (notify/). v5: followers, tags and sync jobs. v6: resident verification requests, OAuth states, QR tokens, SMS codes.
 constexpr std::string_view kV4 = R"sql(
 SELECT 1;
 )sql";
@@ -297,6 +296,10 @@ constexpr std::string_view kV5 = R"sql(
 SELECT 1;
 )sql";
 constexpr std::string_view kV6 = R"sql(
+SELECT 1;
+)sql";
+// v7: WeCom corp links (staff linking by suite install or self-built app).
+constexpr std::string_view kV7 = R"sql(
 SELECT 1;
 )sql";
 
@@ -307,6 +310,7 @@ const std::vector<Migration> kMigrations = {
     {4, "notification outbox", kV4},
     {5, "followers, tags, follower sync, WeCom corp links", kV5},
     {6, "resident verification", kV6},
+    {7, "WeCom corp links", kV7},
 };
 }  // namespace
 
