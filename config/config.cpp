@@ -215,7 +215,12 @@ void check_id(const Reader& r, const std::string& id, const std::string& what) {
 
 Config build(const json& root) {
   Reader top(root, "");
-  top.allow({"server", "store", "callbacks", "log", "official_accounts", "components", "wecom", "platforms", "http", "sms", "sandbox"});
+  // One section per line: features add theirs without touching the others.
+  top.allow({
+      "server", "store", "callbacks", "log", "official_accounts", "components", "wecom", "platforms", "http", "sms",
+      "sandbox",
+      "verification",
+  });
   Config c;
 
   Reader s = top.child("server");
@@ -287,6 +292,23 @@ Config build(const json& root) {
   c.sms.sdk_app_id = sm.str("sdk_app_id");
   c.sms.sign_name = sm.str("sign_name");
   c.sms.region = sm.str("region", c.sms.region);
+
+  Reader vf = top.child("verification");
+  vf.allow({"public_url", "review_template_id", "result_template_id", "sms_review_template_id", "sms_otp_template_id",
+            "otp_ttl_seconds", "otp_per_phone_per_hour", "otp_per_openid_per_day", "state_ttl_seconds", "session_ttl_seconds"});
+  c.verification.public_url = vf.str("public_url", c.verification.public_url);
+  if (c.verification.public_url.rfind("http://", 0) != 0 && c.verification.public_url.rfind("https://", 0) != 0)
+    throw ConfigError(vf.key("public_url"), "must be the http:// or https:// address residents open, got \"" + c.verification.public_url + "\"");
+  while (!c.verification.public_url.empty() && c.verification.public_url.back() == '/') c.verification.public_url.pop_back();
+  c.verification.review_template_id = vf.str("review_template_id", c.verification.review_template_id);
+  c.verification.result_template_id = vf.str("result_template_id", c.verification.result_template_id);
+  c.verification.sms_review_template_id = vf.str("sms_review_template_id", c.verification.sms_review_template_id);
+  c.verification.sms_otp_template_id = vf.str("sms_otp_template_id", c.verification.sms_otp_template_id);
+  c.verification.otp_ttl_seconds = static_cast<unsigned>(vf.integer("otp_ttl_seconds", c.verification.otp_ttl_seconds, 60, 3600));
+  c.verification.otp_per_phone_per_hour = static_cast<unsigned>(vf.integer("otp_per_phone_per_hour", c.verification.otp_per_phone_per_hour, 1, 100));
+  c.verification.otp_per_openid_per_day = static_cast<unsigned>(vf.integer("otp_per_openid_per_day", c.verification.otp_per_openid_per_day, 1, 1000));
+  c.verification.state_ttl_seconds = static_cast<unsigned>(vf.integer("state_ttl_seconds", c.verification.state_ttl_seconds, 60, 86'400));
+  c.verification.session_ttl_seconds = static_cast<unsigned>(vf.integer("session_ttl_seconds", c.verification.session_ttl_seconds, 300, 30 * 86'400));
 
   Reader sb = top.child("sandbox");
   sb.allow({"listen", "port", "gateway_url", "followers", "ticket_interval_seconds", "faults"});

@@ -122,7 +122,22 @@ struct SandboxConfig {
   std::map<std::string, SandboxFault> faults;         ///< by endpoint path, e.g. "/cgi-bin/user/get"
 };
 
+/// Resident verification: the H5 pages' public address and the messages it sends.
+struct VerificationConfig {
+  std::string public_url = "http://127.0.0.1:8080";  ///< where residents' browsers reach the gateway
+  std::string review_template_id = "TM_REVIEW";       ///< template message to reviewers (待审核提醒)
+  std::string result_template_id = "TM_RESULT";       ///< template message to the resident (审核结果通知)
+  std::string sms_review_template_id = "1001";        ///< SMS template to reviewers without WeChat
+  std::string sms_otp_template_id = "1002";           ///< SMS template carrying a one-time code
+  unsigned otp_ttl_seconds = 300;
+  unsigned otp_per_phone_per_hour = 5;
+  unsigned otp_per_openid_per_day = 20;
+  unsigned state_ttl_seconds = 600;                   ///< OAuth state and admin binding QR
+  unsigned session_ttl_seconds = 7200;                ///< a resident's H5 session after OAuth
+};
+
 struct Config {
+  VerificationConfig verification;
   ServerConfig server;
   StoreConfig store;
   CallbackConfig callbacks;
