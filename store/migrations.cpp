@@ -296,7 +296,89 @@ constexpr std::string_view kV5 = R"sql(
 SELECT 1;
 )sql";
 constexpr std::string_view kV6 = R"sql(
-SELECT 1;
+-- What a resident submitted in the H5 page and what became of it. A request that matched
+-- an imported record is approved at once (rule says which); the others wait with a reason.
+CREATE TABLE verification_requests (
+  id INTEGER PRIMARY KEY,
+  community_id INTEGER NOT NULL REFERENCES communities(id),
+  room_id INTEGER NOT NULL REFERENCES structure_nodes(id),
+  appid TEXT NOT NULL,
+  openid TEXT NOT NULL,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  phone TEXT NOT NULL,                 -- normalized 11 digits
+  identity TEXT NOT NULL CHECK (identity IN ('owner','family','tenant','fixed_term_tenant')),
+  lease_end TEXT,
+  id_type TEXT NOT NULL DEFAULT '',
+  id_number_enc BLOB,
+  id_number_masked TEXT NOT NULL DEFAULT '',
+  phone_proven INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL CHECK (status IN ('approved','pending','rejected','superseded')),
+  rule TEXT NOT NULL DEFAULT '',       -- the rule that approved it automatically
+  reason TEXT NOT NULL DEFAULT '',     -- why it waits: no_record, phone_differs, name_differs, ...
+  resident_id INTEGER REFERENCES residents(id),
+  decided_by TEXT NOT NULL DEFAULT '', -- 'system', 'admin:<id>', 'owner:<openid>'
+  decision_note TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  decided_at INTEGER
+);
+CREATE INDEX verification_requests_by_status ON verification_requests (community_id, status, created_at);
+CREATE INDEX verification_requests_by_user ON verification_requests (appid, openid, created_at);
+CREATE INDEX verification_requests_by_room ON verification_requests (room_id, status);
+-- OAuth state: bound to a community, single use, short-lived.
+CREATE TABLE oauth_states (
+  state TEXT PRIMARY KEY,
+  community_id INTEGER NOT NULL,
+  appid TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  session_hash TEXT NOT NULL DEFAULT ''  -- the session its code opened (a reloaded redirect finds it)
+) WITHOUT ROWID;
+-- A resident's H5 session after OAuth, by the SHA-256 of its cookie.
+CREATE TABLE resident_sessions (
+  token_hash TEXT PRIMARY KEY,
+  community_id INTEGER NOT NULL,
+  appid TEXT NOT NULL,
+  openid TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+-- The community's permanent QR code (one per community and Official Account).
+CREATE TABLE community_qrcodes (
+  community_id INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+  appid TEXT NOT NULL,
+  scene TEXT NOT NULL,
+  ticket TEXT NOT NULL,
+  url TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (community_id, appid)
+) WITHOUT ROWID;
+-- 邀请关联: one-time tokens carried by a temporary QR code's scene.
+CREATE TABLE admin_binding_tokens (
+  token TEXT PRIMARY KEY,
+  admin_id INTEGER NOT NULL REFERENCES admin_accounts(id) ON DELETE CASCADE,
+  appid TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  used_by_openid TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+-- SMS one-time codes: only a hash of the code is kept.
+CREATE TABLE sms_codes (
+  id INTEGER PRIMARY KEY,
+  phone TEXT NOT NULL,
+  appid TEXT NOT NULL,
+  openid TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  used_at INTEGER
+);
+CREATE INDEX sms_codes_by_phone ON sms_codes (phone, created_at);
+CREATE INDEX sms_codes_by_openid ON sms_codes (openid, created_at);
 )sql";
 // v7: WeCom corp links (staff linking by suite install or self-built app).
 constexpr std::string_view kV7 = R"sql(
