@@ -2,34 +2,6 @@
 
 namespace xiaoqu::community {
 
-std::string_view to_string(Identity i) noexcept {
-  switch (i) {
-    case Identity::owner: return "owner";
-    case Identity::family: return "family";
-    case Identity::tenant: return "tenant";
-    case Identity::fixed_term_tenant: return "fixed_term_tenant";
-  }
-  return "owner";
-}
-
-std::optional<Identity> identity_from_string(std::string_view s) noexcept {
-  if (s == "owner" || s == "业主") return Identity::owner;
-  if (s == "family" || s == "家属") return Identity::family;
-  if (s == "tenant" || s == "长期租客") return Identity::tenant;
-  if (s == "fixed_term_tenant" || s == "限期租客") return Identity::fixed_term_tenant;
-  return std::nullopt;
-}
-
-std::string_view label(Identity i) noexcept {
-  switch (i) {
-    case Identity::owner: return "业主";
-    case Identity::family: return "家属";
-    case Identity::tenant: return "长期租客";
-    case Identity::fixed_term_tenant: return "限期租客";
-  }
-  return "业主";
-}
-
 std::string_view to_string(PendingReason r) noexcept {
   switch (r) {
     case PendingReason::no_record: return "no_record";

@@ -8,14 +8,9 @@
 #include <string_view>
 #include <vector>
 
-namespace xiaoqu::community {
+#include "community/residents.hpp"  // Identity
 
-enum class Identity : std::uint8_t { owner, family, tenant, fixed_term_tenant };
-/// "owner", "family", "tenant", "fixed_term_tenant" (the store's values).
-std::string_view to_string(Identity i) noexcept;
-std::optional<Identity> identity_from_string(std::string_view s) noexcept;
-/// 业主, 家属, 长期租客, 限期租客.
-std::string_view label(Identity i) noexcept;
+namespace xiaoqu::community {
 
 /// What the resident entered, already normalized (name_key by normalize_name, phone 11 digits).
 struct Submission {

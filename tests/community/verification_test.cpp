@@ -132,13 +132,5 @@ TEST(VerificationDecision, OwnerReviewCoversFamilyAndTenantsOnlyWhenSwitchedOn) 
   EXPECT_FALSE(owner_may_review(Identity::owner, true));
 }
 
-TEST(VerificationDecision, IdentityLabelsRoundTrip) {
-  for (auto i : {Identity::owner, Identity::family, Identity::tenant, Identity::fixed_term_tenant}) {
-    EXPECT_EQ(identity_from_string(to_string(i)), i);
-    EXPECT_EQ(identity_from_string(label(i)), i);
-  }
-  EXPECT_FALSE(identity_from_string("房东"));
-}
-
 }  // namespace
 }  // namespace xiaoqu::community
