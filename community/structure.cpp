@@ -164,8 +164,19 @@ std::int64_t ensure_room(store::Connection& c, std::int64_t community_id, std::i
                       "楼栋结构“" + st.name + "”有 " + std::to_string(st.levels.size()) + " 级，房间路径却有 " +
                           std::to_string(path.size()) + " 级",
                       "room");
+  return ensure_node(c, community_id, structure_id, path);
+}
+
+std::int64_t ensure_node(store::Connection& c, std::int64_t community_id, std::int64_t structure_id,
+                         const std::vector<std::string>& path, std::int64_t* created) {
+  auto st = get_structure(c, community_id, structure_id);
+  if (path.empty() || path.size() > st.levels.size())
+    throw RecordError(Kind::invalid,
+                      "楼栋结构“" + st.name + "”有 " + std::to_string(st.levels.size()) + " 级，路径却有 " +
+                          std::to_string(path.size()) + " 级",
+                      "room");
   std::int64_t parent = 0;
-  std::string parent_path;
+  std::string parent_path;  // known only for nodes created here; looked up otherwise
   for (std::size_t i = 0; i < path.size(); ++i) {
     auto name = checked_name(path[i], st.levels[i], st.levels[i]);
     if (auto id = child_named(c, structure_id, parent, name)) {
@@ -176,6 +187,7 @@ std::int64_t ensure_room(store::Connection& c, std::int64_t community_id, std::i
     if (parent != 0 && parent_path.empty()) parent_path = path_of(c, parent);
     parent = insert_node(c, community_id, structure_id, parent, parent_path, static_cast<int>(i + 1), name);
     parent_path = (i == 0 ? std::string("/") : parent_path) + std::to_string(parent) + "/";
+    if (created) ++*created;
   }
   return parent;
 }

@@ -44,6 +44,11 @@ std::optional<std::int64_t> find_room(store::Connection& c, std::int64_t communi
 /// audited: the caller's import records what it did.
 std::int64_t ensure_room(store::Connection& c, std::int64_t community_id, std::int64_t structure_id,
                          const std::vector<std::string>& path);
+/// The node at `path` (1..levels names from the top) in that structure, creating the missing
+/// nodes; adds the number created to `*created` when given. Same checks as ensure_room,
+/// except that a path may stop above the rooms (a building without its rooms yet).
+std::int64_t ensure_node(store::Connection& c, std::int64_t community_id, std::int64_t structure_id,
+                         const std::vector<std::string>& path, std::int64_t* created = nullptr);
 /// The community's structures by id.
 std::vector<StructureInfo> structures_of(store::Connection& c, std::int64_t community_id);
 /// Node names from the top down to `room_id` (any node); empty when there is no such node.
