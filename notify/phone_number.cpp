@@ -10,6 +10,19 @@ std::optional<std::string> normalize_phone(std::string_view text) {
   bool plus = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
+    // Full-width forms typed with a Chinese input method: digits U+FF10..FF19, '＋' U+FF0B,
+    // '－' U+FF0D and the ideographic space U+3000 count as their ASCII twins.
+    if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBC) {
+      unsigned char t = static_cast<unsigned char>(text[i + 2]);
+      if (t >= 0x90 && t <= 0x99) c = static_cast<unsigned char>('0' + (t - 0x90));
+      else if (t == 0x8B) c = '+';
+      else if (t == 0x8D) c = '-';
+      else return std::nullopt;
+      i += 2;
+    } else if (c == 0xE3 && i + 2 < text.size() && text[i + 1] == '\x80' && text[i + 2] == '\x80') {
+      c = ' ';
+      i += 2;
+    }
     if (std::isdigit(c)) digits.push_back(static_cast<char>(c));
     else if (c == '+' && digits.empty() && !plus) plus = true;
     // Separators as people write numbers ("138 0013 8000", "138-0013-8000").
