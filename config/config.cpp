@@ -219,12 +219,17 @@ Config build(const json& root) {
   top.allow({
       "server", "store", "callbacks", "log", "official_accounts", "components", "wecom", "platforms", "http", "sms",
       "sandbox",
+      "admin",
+      "outbox",
       "verification",
+      "import",
+      "followers",
+      "wecom_link",
   });
   Config c;
 
   Reader s = top.child("server");
-  s.allow({"listen", "port", "threads", "max_header_bytes", "max_body_bytes", "read_timeout_ms", "idle_timeout_ms", "max_connections", "shutdown_grace_ms"});
+  s.allow({"listen", "port", "threads", "max_header_bytes", "max_body_bytes", "read_timeout_ms", "idle_timeout_ms", "max_connections", "shutdown_grace_ms", "max_upload_bytes"});
   c.server.listen = s.str("listen", c.server.listen);
   if (c.server.listen.empty()) throw ConfigError(s.key("listen"), "must be an IP address");
   c.server.port = static_cast<std::uint16_t>(s.integer("port", c.server.port, 0, 65535));
@@ -235,6 +240,19 @@ Config build(const json& root) {
   c.server.idle_timeout_ms = static_cast<unsigned>(s.integer("idle_timeout_ms", c.server.idle_timeout_ms, 100, 3'600'000));
   c.server.max_connections = static_cast<unsigned>(s.integer("max_connections", c.server.max_connections, 1, 1'000'000));
   c.server.shutdown_grace_ms = static_cast<unsigned>(s.integer("shutdown_grace_ms", c.server.shutdown_grace_ms, 0, 600'000));
+  c.server.max_upload_bytes = static_cast<std::size_t>(s.integer("max_upload_bytes", c.server.max_upload_bytes, 1024, 1ll << 30));
+
+  Reader ad = top.child("admin");
+  ad.allow({"session_idle_seconds", "session_ttl_seconds", "cookie_secure", "login_max_failures_per_username",
+            "login_max_failures_per_address", "login_window_seconds"});
+  c.admin.session_idle_seconds = static_cast<unsigned>(ad.integer("session_idle_seconds", c.admin.session_idle_seconds, 1, 30 * 86'400));
+  c.admin.session_ttl_seconds = static_cast<unsigned>(ad.integer("session_ttl_seconds", c.admin.session_ttl_seconds, 1, 90 * 86'400));
+  c.admin.cookie_secure = ad.boolean("cookie_secure", c.admin.cookie_secure);
+  c.admin.login_max_failures_per_username =
+      static_cast<unsigned>(ad.integer("login_max_failures_per_username", c.admin.login_max_failures_per_username, 1, 1000));
+  c.admin.login_max_failures_per_address =
+      static_cast<unsigned>(ad.integer("login_max_failures_per_address", c.admin.login_max_failures_per_address, 1, 100'000));
+  c.admin.login_window_seconds = static_cast<unsigned>(ad.integer("login_window_seconds", c.admin.login_window_seconds, 1, 86'400));
 
   Reader st = top.child("store");
   st.allow({"path", "master_key", "master_key_file"});
@@ -293,6 +311,10 @@ Config build(const json& root) {
   c.sms.sign_name = sm.str("sign_name");
   c.sms.region = sm.str("region", c.sms.region);
 
+  Reader im = top.child("import");
+  im.allow({"max_file_bytes"});
+  c.import.max_file_bytes = static_cast<std::size_t>(im.integer("max_file_bytes", c.import.max_file_bytes, 1024, 256ll << 20));
+
   Reader vf = top.child("verification");
   vf.allow({"public_url", "review_template_id", "result_template_id", "sms_review_template_id", "sms_otp_template_id",
             "otp_ttl_seconds", "otp_per_phone_per_hour", "otp_per_openid_per_day", "state_ttl_seconds", "session_ttl_seconds"});
@@ -309,6 +331,39 @@ Config build(const json& root) {
   c.verification.otp_per_openid_per_day = static_cast<unsigned>(vf.integer("otp_per_openid_per_day", c.verification.otp_per_openid_per_day, 1, 1000));
   c.verification.state_ttl_seconds = static_cast<unsigned>(vf.integer("state_ttl_seconds", c.verification.state_ttl_seconds, 60, 86'400));
   c.verification.session_ttl_seconds = static_cast<unsigned>(vf.integer("session_ttl_seconds", c.verification.session_ttl_seconds, 300, 30 * 86'400));
+
+  Reader fw = top.child("followers");
+  fw.allow({"auto_sync", "resync_hours", "batchget_in_flight", "retry_failed_minutes"});
+  c.followers.auto_sync = fw.boolean("auto_sync", c.followers.auto_sync);
+  c.followers.resync_hours = static_cast<unsigned>(fw.integer("resync_hours", c.followers.resync_hours, 0, 24 * 365));
+  // The platform's per-account rate limits leave room for a few calls at once, not dozens.
+  c.followers.batchget_in_flight = static_cast<unsigned>(fw.integer("batchget_in_flight", c.followers.batchget_in_flight, 1, 16));
+  c.followers.retry_failed_minutes = static_cast<unsigned>(fw.integer("retry_failed_minutes", c.followers.retry_failed_minutes, 1, 24 * 60));
+
+  Reader ob = top.child("outbox");
+  ob.allow({"poll_ms", "rate_per_second", "concurrency", "max_attempts", "backoff_base_ms", "backoff_cap_ms", "lease_seconds"});
+  c.outbox.poll_ms = static_cast<unsigned>(ob.integer("poll_ms", c.outbox.poll_ms, 10, 60'000));
+  c.outbox.rate_per_second = static_cast<unsigned>(ob.integer("rate_per_second", c.outbox.rate_per_second, 1, 1'000'000));
+  c.outbox.concurrency = static_cast<unsigned>(ob.integer("concurrency", c.outbox.concurrency, 1, 1024));
+  c.outbox.max_attempts = static_cast<unsigned>(ob.integer("max_attempts", c.outbox.max_attempts, 1, 100));
+  c.outbox.backoff_base_ms = static_cast<unsigned>(ob.integer("backoff_base_ms", c.outbox.backoff_base_ms, 1, 3'600'000));
+  c.outbox.backoff_cap_ms = static_cast<unsigned>(ob.integer("backoff_cap_ms", c.outbox.backoff_cap_ms, 1, 86'400'000));
+  if (c.outbox.backoff_cap_ms < c.outbox.backoff_base_ms)
+    throw ConfigError(ob.key("backoff_cap_ms"), "must not be less than outbox.backoff_base_ms");
+  c.outbox.lease_seconds = static_cast<unsigned>(ob.integer("lease_seconds", c.outbox.lease_seconds, 1, 86'400));
+
+  Reader wl = top.child("wecom_link");
+  wl.allow({"public_url", "suite", "self_built", "test_install", "state_ttl_seconds", "resync_interval_seconds"});
+  c.wecom_link.public_url = wl.str("public_url", c.wecom_link.public_url);
+  if (c.wecom_link.public_url.rfind("http://", 0) != 0 && c.wecom_link.public_url.rfind("https://", 0) != 0)
+    throw ConfigError(wl.key("public_url"), "must be the http:// or https:// address admins open, got \"" + c.wecom_link.public_url + "\"");
+  while (c.wecom_link.public_url.back() == '/') c.wecom_link.public_url.pop_back();
+  c.wecom_link.suite = wl.str("suite");
+  c.wecom_link.self_built = wl.str("self_built");
+  c.wecom_link.test_install = wl.boolean("test_install", false);
+  c.wecom_link.state_ttl_seconds = static_cast<unsigned>(wl.integer("state_ttl_seconds", c.wecom_link.state_ttl_seconds, 60, 1200));
+  c.wecom_link.resync_interval_seconds =
+      static_cast<unsigned>(wl.integer("resync_interval_seconds", c.wecom_link.resync_interval_seconds, 0, 30 * 86'400));
 
   Reader sb = top.child("sandbox");
   sb.allow({"listen", "port", "gateway_url", "followers", "ticket_interval_seconds", "faults"});
@@ -408,6 +463,14 @@ Config build(const json& root) {
       c.wecom.push_back(std::move(ep));
     }
   }
+  // wecom_link names endpoints: each must exist and be of the right kind.
+  auto endpoint_of_kind = [&](const std::string& id, WecomEndpoint::Kind kind) {
+    return std::any_of(c.wecom.begin(), c.wecom.end(), [&](const WecomEndpoint& e) { return e.id == id && e.kind == kind; });
+  };
+  if (!c.wecom_link.suite.empty() && !endpoint_of_kind(c.wecom_link.suite, WecomEndpoint::Kind::suite))
+    throw ConfigError("wecom_link.suite", "no wecom endpoint \"" + c.wecom_link.suite + "\" of kind suite");
+  if (!c.wecom_link.self_built.empty() && !endpoint_of_kind(c.wecom_link.self_built, WecomEndpoint::Kind::corp))
+    throw ConfigError("wecom_link.self_built", "no wecom endpoint \"" + c.wecom_link.self_built + "\" of kind corp");
   return c;
 }
 

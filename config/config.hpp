@@ -36,6 +36,7 @@ struct ServerConfig {
   unsigned idle_timeout_ms = 60'000;
   unsigned max_connections = 10'000;
   unsigned shutdown_grace_ms = 10'000;
+  std::size_t max_upload_bytes = 21 * 1024 * 1024;  ///< body limit of POST /api/v1/* (spreadsheet uploads)
 };
 
 struct StoreConfig {
@@ -102,6 +103,17 @@ struct SmsConfig {
   std::string sdk_app_id, sign_name, region = "ap-guangzhou";
 };
 
+/// The notification outbox dispatcher (notify/dispatcher.hpp).
+struct OutboxConfig {
+  unsigned poll_ms = 200;              ///< how often due rows are looked for
+  unsigned rate_per_second = 100;      ///< sends per second per Official Account, and for SMS
+  unsigned concurrency = 16;           ///< messages in flight at once
+  unsigned max_attempts = 12;          ///< then the row is failed
+  unsigned backoff_base_ms = 5'000;    ///< first retry delay; doubles per attempt, with jitter
+  unsigned backoff_cap_ms = 3'600'000;
+  unsigned lease_seconds = 120;        ///< a claimed row is sent again after this if its sender died
+};
+
 /// A fault the sandbox injects on one endpoint path from the start.
 struct SandboxFault {
   long long errcode = 0;
@@ -136,7 +148,45 @@ struct VerificationConfig {
   unsigned session_ttl_seconds = 7200;                ///< a resident's H5 session after OAuth
 };
 
+/// Spreadsheet imports (residents, staff, structure).
+struct ImportConfig {
+  std::size_t max_file_bytes = 20u << 20;  ///< an uploaded .xlsx/.xls larger than this is refused
+};
+
+/// Followers of the Official Accounts (微信关注用户): the full sync and its schedule.
+struct FollowersConfig {
+  bool auto_sync = true;               ///< sync an account fully once it is connected (configured or authorized)
+  unsigned resync_hours = 24;          ///< full re-sync that repairs drift; 0 = never on a schedule
+  unsigned batchget_in_flight = 4;     ///< user/info/batchget calls at once during a sync
+  unsigned retry_failed_minutes = 10;  ///< a failed run resumes after this long
+};
+
+/// The admin console: sessions and login throttling.
+struct AdminConfig {
+  unsigned session_idle_seconds = 2 * 3600;   ///< a session unused this long ends
+  unsigned session_ttl_seconds = 12 * 3600;   ///< and every session ends this long after login
+  bool cookie_secure = true;                  ///< Secure on the session cookie (false only for plain-http development)
+  unsigned login_max_failures_per_username = 5;
+  unsigned login_max_failures_per_address = 20;
+  unsigned login_window_seconds = 15 * 60;
+};
+
+/// 员工信息 ↔ 企业微信 (staff linking): which suite admins install, or which self-built app's
+/// contacts secret reads the corp, and how often linked corps are re-synced.
+struct WecomLinkConfig {
+  std::string public_url = "http://127.0.0.1:8080";  ///< where admins' browsers reach the gateway (install redirect)
+  std::string suite;       ///< wecom endpoint id (kind suite) to install; default: the first suite with a secret
+  std::string self_built;  ///< wecom endpoint id (kind corp) whose secret reads contacts; default: the first corp with a secret
+  bool test_install = false;                   ///< set_session_info auth_type 1, for a suite not yet released
+  unsigned state_ttl_seconds = 1200;           ///< how long an install link / QR stays usable (pre_auth_code lives 1200 s)
+  unsigned resync_interval_seconds = 86'400;   ///< full re-sync of each linked corp (0 = only on demand and events)
+};
+
 struct Config {
+  WecomLinkConfig wecom_link;
+  AdminConfig admin;
+  FollowersConfig followers;
+  ImportConfig import;
   VerificationConfig verification;
   ServerConfig server;
   StoreConfig store;
@@ -149,6 +199,7 @@ struct Config {
   HttpConfig http;
   SmsConfig sms;
   SandboxConfig sandbox;
+  OutboxConfig outbox;
 };
 
 /// Environment as name/value pairs (tests pass their own; main passes ::environ).
