@@ -3,6 +3,11 @@
 #include <ctime>
 
 #include "config/log.hpp"
+#include "gateway/admin_api.hpp"
+#include "gateway/follower_events.hpp"
+#include "gateway/qr_events.hpp"
+#include "gateway/outbox_wiring.hpp"
+#include "gateway/template_events.hpp"
 #include "store/accounts.hpp"
 
 namespace xiaoqu::gateway {
@@ -39,9 +44,22 @@ App::App(config::Config cfg) : cfg_(std::move(cfg)) {
   callbacks_ = std::make_unique<Callbacks>(cfg_.callbacks, accounts, *db_, *box_, metrics_);
   callbacks_->warm(now);
   platform_ = std::make_unique<Platform>(cfg_, *db_, *box_);
+  wecom_linking_ = std::make_unique<WecomLinking>(cfg_, *db_, *box_, *platform_);
+  admin_api_ = std::make_unique<AdminApi>(cfg_, *db_, *box_, *platform_);
+  follower_sync_ = std::make_unique<FollowerSync>(cfg_, *db_, *platform_);
+  outbox_ = std::make_unique<OutboxWiring>(cfg_, *db_, *platform_);
   callbacks_->on_commit([this](std::string_view kind) {
     if (kind == "component.authorized" || kind == "component.updateauthorized" || kind == "wecom.create_auth")
       platform_->schedule_authorizations();
+    // Staff linking: uninstall and scope changes go through the same instruction queue.
+    if (kind == "wecom.cancel_auth" || kind == "wecom.change_auth") platform_->schedule_authorizations();
+    if (kind.substr(0, 21) == "wecom.change_contact.") wecom_linking_->schedule_contact_changes();
+    // A newly authorized account gets its first follower sync once its code is exchanged.
+    if (kind == "component.authorized")
+      platform_->workers().post([this] {
+        platform_->process_authorizations();
+        follower_sync_->start_due(std::time(nullptr));
+      });
   });
   register_default_handlers();
   log::info("app.ready", {{"official_accounts", std::to_string(accounts.official_accounts.size())},
@@ -52,16 +70,19 @@ App::App(config::Config cfg) : cfg_(std::move(cfg)) {
 
 App::~App() {
   stop();
+  follower_sync_->stop();
+  // Sends in flight finish and are recorded while the workers and the store still run.
+  outbox_->stop(std::chrono::milliseconds(cfg_.server.shutdown_grace_ms));
   platform_->stop();
   db_->stop();
 }
 
 void App::register_default_handlers() {
   auto& mp = callbacks_->official_account_handlers();
+  register_template_events(*callbacks_);
   // Until the community features answer these, a follower and a message get a short acknowledgement.
-  mp.on<wechat::SubscribeEvent>([](const CallbackContext&, const wechat::SubscribeEvent&) {
-    return Outcome{std::string("欢迎关注！住户认证和物业通知都会在这里发给您。"), {}};
-  });
+  register_follower_handlers(mp, "欢迎关注！住户认证和物业通知都会在这里发给您。");
+  register_qr_handlers(mp, cfg_.verification, "欢迎关注！住户认证和物业通知都会在这里发给您。");
   mp.on<wechat::TextMessage>([](const CallbackContext&, const wechat::TextMessage&) {
     return Outcome{std::string("已收到，物业将尽快处理"), {}};
   });
@@ -76,6 +97,19 @@ unsigned short App::start() {
   // Codes recorded while the platform was unreachable (or before a restart) are retried.
   platform_->schedule_authorizations();
   server_->every(std::chrono::seconds(30), [this] { platform_->schedule_authorizations(); });
+  // Staff linking: contact changes left pending by a WeCom outage, and the periodic re-sync.
+  wecom_linking_->schedule_contact_changes();
+  server_->every(std::chrono::seconds(30), [this] { wecom_linking_->schedule_contact_changes(); });
+  server_->every(std::chrono::seconds(60), [this] { wecom_linking_->schedule_due_syncs(std::time(nullptr)); });
+  // Expired admin sessions are dropped every ten minutes (each request checks expiry itself).
+  server_->every(std::chrono::minutes(10), [this] { admin_api_->sweep_sessions(); });
+  // Follower syncs: interrupted ones resume, new accounts get their first, re-syncs when due.
+  platform_->workers().post([this] { follower_sync_->start_due(std::time(nullptr)); });
+  server_->every(std::chrono::seconds(60), [this] {
+    platform_->workers().post([this] { follower_sync_->start_due(std::time(nullptr)); });
+  });
+  // The outbox: rows left claimed by a previous run are sent again once their lease expires.
+  server_->every(std::chrono::milliseconds(cfg_.outbox.poll_ms), [this] { outbox_->dispatcher().pump(); });
   return port;
 }
 
@@ -103,6 +137,9 @@ void App::handle(Request&& req, Respond respond) {
       std::string id(a);
       return callbacks_->wecom(std::move(req), id, respond);
     }
+    if (AdminApi::owns(path)) return admin_api_->handle(std::move(req), std::move(respond));
+    // The suite install page sends the admin's browser back here; WeCom is called on a worker.
+    if (path == "/wecom/install/callback") return answer_install_redirect(*wecom_linking_, std::move(req), std::move(respond));
     if (path == "/healthz") return respond(text(Route::healthz, 200, "ok\n"));
     if (path == "/readyz") {
       // Through the writer, off the io thread: ready means the store takes writes.

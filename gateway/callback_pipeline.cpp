@@ -105,10 +105,11 @@ void Callbacks::finish(Route route, std::string_view timestamp, std::int64_t now
     return;
   }
   metrics_.count_callback(h.kind);
-  if (!cfg_.dedup && !h.effects) {
+  if (!cfg_.dedup && !h.effects && !h.reply_in_transaction) {
     respond(render(route, h.reply, enc));
     return;
   }
+  if (h.reply_in_transaction) return finish_decided_in_transaction(route, now, std::move(h), enc, respond);
   bool dedup = cfg_.dedup;
   // Encrypted on this io thread, so the single writer thread only commits and answers.
   Response rendered;
@@ -144,6 +145,44 @@ void Callbacks::finish(Route route, std::string_view timestamp, std::int64_t now
       return;
     }
     if (dedup) dedup_.complete(key, std::move(reply), now);
+    respond(std::move(rendered));
+    if (on_commit_) on_commit_(kind);
+  };
+  db_.submit(std::move(job), std::move(done));
+}
+
+// The rare path where the answer comes out of the transaction: the effects, the decided reply
+// and the de-duplication record commit together; the reply is encrypted once committed.
+void Callbacks::finish_decided_in_transaction(Route route, std::int64_t now, Handled h, const ReplyEncoding& enc,
+                                              const Respond& respond) {
+  bool dedup = cfg_.dedup;
+  auto decided = std::make_shared<std::string>();
+  store::Database::Job job = [effects = std::move(h.effects), decide = std::move(h.reply_in_transaction), key = h.dedup_key,
+                              kind = h.kind, now, dedup, decided](store::Connection& c) {
+    if (effects) effects(c);
+    *decided = decide(c);
+    if (dedup) {
+      auto bar = key.find('|');
+      store::record_handled(c, std::string_view(key).substr(0, bar), std::string_view(key).substr(bar + 1), kind, *decided, now);
+    }
+  };
+  store::Database::Done done = [this, route, key = std::move(h.dedup_key), kind = std::move(h.kind), now, dedup, decided, enc,
+                                respond](std::exception_ptr e) mutable {
+    if (e) {
+      if (dedup) dedup_.abandon(key);
+      std::string what;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        what = ex.what();
+      }
+      log::error("callback.commit_failed", {{"key", key}, {"error", what}});
+      metrics_.count_rejection(Rejection::store_unavailable);
+      respond(gateway::reject(Rejection::store_unavailable, route));
+      return;
+    }
+    Response rendered = render(route, *decided, enc);
+    if (dedup) dedup_.complete(key, std::string(*decided), now);
     respond(std::move(rendered));
     if (on_commit_) on_commit_(kind);
   };

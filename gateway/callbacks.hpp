@@ -79,6 +79,8 @@ class Callbacks {
     std::string reply;      ///< plaintext answer ("success", "" or reply XML)
     std::string request_id;
     store::Database::Job effects;
+    /// Set when the reply is decided in the transaction: returns the plaintext answer.
+    std::function<std::string(store::Connection&)> reply_in_transaction;
   };
 
   bool timestamp_fresh(std::string_view timestamp, std::int64_t now) const;
@@ -86,6 +88,7 @@ class Callbacks {
   void finish(Route route, std::string_view timestamp, std::int64_t now, Handled handled,
               const ReplyEncoding& enc, const Respond& respond);
   Response render(Route route, std::string_view plain, const ReplyEncoding& enc) const;
+  void finish_decided_in_transaction(Route route, std::int64_t now, Handled h, const ReplyEncoding& enc, const Respond& respond);
   /// Verifies msg_signature and decrypts; on failure returns the rejection.
   std::optional<Rejection> open_encrypted(const wechat::MsgCrypt& crypt, const QueryParams& q,
                                           std::string_view encrypt, const std::vector<std::string>& receive_ids,

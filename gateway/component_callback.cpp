@@ -83,6 +83,11 @@ void Callbacks::component(Request&& req, std::string_view component_appid, std::
   h.kind.append("mp.").append(wechat::kind_label(msg));
   h.reply = out.reply_text ? wechat::render_text_reply(wechat::header_of(msg), *out.reply_text, now) : std::string("success");
   h.effects = std::move(out.effects);
+  if (out.reply_in_transaction)
+    h.reply_in_transaction = [decide = std::move(out.reply_in_transaction), header = wechat::header_of(msg), now](store::Connection& c) {
+      auto text = decide(c);
+      return text ? wechat::render_text_reply(header, *text, now) : std::string("success");
+    };
   finish(route, ts, now, std::move(h), ReplyEncoding{&comp.crypt, comp.cfg.appid, "success"}, respond);
 }
 

@@ -25,6 +25,10 @@ struct CallbackContext {
 struct Outcome {
   std::optional<std::string> reply_text;  ///< passive text reply; none → "success"
   store::Database::Job effects;           ///< committed before the answer; may be empty
+  /// When the answer depends on what the store holds (a one-time binding token: bound, or
+  /// expired?), it is decided inside the same transaction, after `effects`, and replaces
+  /// reply_text. Rare events only: the reply is then encrypted on the writer's completion.
+  std::function<std::optional<std::string>(store::Connection&)> reply_in_transaction;
 };
 
 namespace detail {

@@ -75,6 +75,40 @@ void Platform::define_authorized_corp(const std::string& suite, const std::strin
   });
 }
 
+void Platform::set_suite_hooks(SuiteInstallHook installing, CorpInstalledHook installed, SuiteInstructionHook instruction) {
+  suite_installing_ = std::move(installing);
+  corp_installed_ = std::move(installed);
+  suite_instruction_ = std::move(instruction);
+}
+
+bool Platform::install_suite(const std::string& suite_id, const std::string& auth_code, const std::string& state) {
+  std::lock_guard lk(process_mu_);
+  return exchange_install_code(suite_id, auth_code, state, std::nullopt);
+}
+
+bool Platform::exchange_install_code(const std::string& suite_id, const std::string& auth_code, const std::string& state,
+                                     std::optional<std::int64_t> event_id) {
+  auto pc = wecom::api::get_permanent_code(wecom_api_, suite_id, auth_code);
+  const std::string& corp = pc.auth.corp.corp_id;
+  // The echoed state wins over the instruction's: both carry what the install link was given.
+  const std::string& linking_state = pc.state.empty() ? state : pc.state;
+  bool stored = false;
+  db_.write([&](store::Connection& c) {
+    stored = !suite_installing_ || suite_installing_(c, suite_id, pc, linking_state, now());
+    if (stored)
+      store::save_credential(c, box_, store::permanent_code_name(suite_id, corp), store::Credential{pc.permanent_code, 0, 0}, now());
+    if (event_id) store::mark_suite_auth_event_processed(c, *event_id, now());
+  });
+  if (!stored) {
+    log::warn("wecom.suite_install_refused", {{"suite", suite_id}, {"corp", corp}});
+    return false;
+  }
+  define_authorized_corp(suite_id, corp);
+  log::info("wecom.suite_installed", {{"suite", suite_id}, {"corp", corp}});
+  if (corp_installed_) corp_installed_(suite_id, corp);
+  return true;
+}
+
 void Platform::schedule_authorizations() {
   if (queued_.exchange(true)) return;
   workers_.post([this] {
@@ -104,17 +138,13 @@ void Platform::process_authorizations() {
   for (const auto& ev : store::pending_suite_auth_events(db_.reader(), box_)) {
     try {
       if (ev.info_type == "create_auth") {
-        auto pc = wecom::api::get_permanent_code(wecom_api_, ev.suite_id, ev.auth_code);
-        const std::string& corp = pc.auth.corp.corp_id;
+        exchange_install_code(ev.suite_id, ev.auth_code, ev.state, ev.id);
+      } else {
+        // change_auth / cancel_auth are applied by the staff-linking hook with the processed mark.
         db_.write([&](store::Connection& c) {
-          store::save_credential(c, box_, store::permanent_code_name(ev.suite_id, corp), store::Credential{pc.permanent_code, 0, 0}, now());
+          if (suite_instruction_) suite_instruction_(c, ev, now());
           store::mark_suite_auth_event_processed(c, ev.id, now());
         });
-        define_authorized_corp(ev.suite_id, corp);
-        log::info("wecom.suite_installed", {{"suite", ev.suite_id}, {"corp", corp}});
-      } else {
-        // change_auth / cancel_auth are applied by the staff-linking feature; recorded here.
-        db_.write([&](store::Connection& c) { store::mark_suite_auth_event_processed(c, ev.id, now()); });
       }
     } catch (const wechat::PlatformError& e) {
       log::error("wecom.suite_auth_failed", {{"suite", ev.suite_id}, {"event", ev.info_type}, {"error", e.what()}});
@@ -122,6 +152,18 @@ void Platform::process_authorizations() {
       if (!e.transient()) db_.write([&](store::Connection& c) { store::mark_suite_auth_event_processed(c, ev.id, now()); });
     }
   }
+}
+
+std::optional<wechat::CredentialKey> Platform::account_key(const std::string& appid) {
+  auto own = wechat::official_account_key(appid);
+  if (tokens_.defined(own)) return own;
+  // An account authorized to a component: the store knows which one.
+  for (const auto& [component, authorizer] : store::authorized_accounts(db_.reader())) {
+    if (authorizer != appid) continue;
+    auto key = wechat::authorizer_key(component, authorizer);
+    if (tokens_.defined(key)) return key;
+  }
+  return std::nullopt;
 }
 
 }  // namespace xiaoqu::gateway
