@@ -292,8 +292,65 @@ CREATE TABLE import_reports (
 constexpr std::string_view kV4 = R"sql(
 SELECT 1;
 )sql";
+// Followers of each Official Account as WeChat knows them (synced by user/get + batchget, kept
+// current by subscribe/unsubscribe events), their tags, the sync runs with the user/get cursor
+// each committed page advanced (a restart resumes there), and per-account profile facts.
 constexpr std::string_view kV5 = R"sql(
-SELECT 1;
+CREATE TABLE followers (
+  appid TEXT NOT NULL,
+  openid TEXT NOT NULL,
+  subscribed INTEGER NOT NULL DEFAULT 1 CHECK (subscribed IN (0,1)),
+  subscribe_time INTEGER NOT NULL DEFAULT 0,
+  unsubscribed_at INTEGER,
+  nickname TEXT NOT NULL DEFAULT '',
+  remark TEXT NOT NULL DEFAULT '',
+  language TEXT NOT NULL DEFAULT '',
+  unionid TEXT NOT NULL DEFAULT '',
+  subscribe_scene TEXT NOT NULL DEFAULT '',
+  last_synced_run INTEGER NOT NULL DEFAULT 0,  -- the sync run that last saw it following
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (appid, openid)
+) WITHOUT ROWID;
+CREATE INDEX followers_by_time ON followers (appid, subscribe_time);
+-- The tags each follower holds (tagid_list), one row per tag, so "followers with tag X" is an index seek.
+CREATE TABLE follower_tags (
+  appid TEXT NOT NULL,
+  openid TEXT NOT NULL,
+  tag_id INTEGER NOT NULL,
+  PRIMARY KEY (appid, openid, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX follower_tags_by_tag ON follower_tags (appid, tag_id, openid);
+CREATE TABLE tags (
+  appid TEXT NOT NULL,
+  tag_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  count INTEGER NOT NULL DEFAULT 0,  -- followers holding it, as WeChat last said
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (appid, tag_id)
+) WITHOUT ROWID;
+CREATE TABLE follower_sync_runs (
+  id INTEGER PRIMARY KEY,
+  appid TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '' CHECK (reason IN ('','connected','scheduled','manual')),
+  status TEXT NOT NULL CHECK (status IN ('running','done','failed')),
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  next_openid TEXT NOT NULL DEFAULT '',   -- where user/get resumes; '' = from the start
+  pages_done INTEGER NOT NULL DEFAULT 0,
+  total INTEGER NOT NULL DEFAULT 0,       -- followers as user/get last reported
+  done INTEGER NOT NULL DEFAULT 0,        -- followers stored by this run
+  marked_unsubscribed INTEGER NOT NULL DEFAULT 0,  -- drift repaired when it finished
+  last_error TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX follower_sync_runs_by_account ON follower_sync_runs (appid, id);
+CREATE UNIQUE INDEX follower_sync_runs_one_open ON follower_sync_runs (appid) WHERE status <> 'done';
+CREATE TABLE account_profiles (
+  appid TEXT PRIMARY KEY,
+  certification_expires_at TEXT,          -- YYYY-MM-DD
+  certification_source TEXT NOT NULL DEFAULT '' CHECK (certification_source IN ('','operator','authorizer_info')),
+  updated_at INTEGER NOT NULL
+);
 )sql";
 constexpr std::string_view kV6 = R"sql(
 -- What a resident submitted in the H5 page and what became of it. A request that matched
