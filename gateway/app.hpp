@@ -6,6 +6,7 @@
 
 #include "config/config.hpp"
 #include "gateway/callbacks.hpp"
+#include "gateway/follower_sync.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/platform.hpp"
 #include "gateway/server.hpp"
@@ -36,6 +37,7 @@ class App {
   Callbacks& callbacks() noexcept { return *callbacks_; }
   Metrics& metrics() noexcept { return metrics_; }
   Platform& platform() noexcept { return *platform_; }
+  FollowerSync& follower_sync() noexcept { return *follower_sync_; }
 
  private:
   void register_default_handlers();
@@ -46,6 +48,7 @@ class App {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Callbacks> callbacks_;
   std::unique_ptr<Platform> platform_;
+  std::unique_ptr<FollowerSync> follower_sync_;
   std::unique_ptr<Server> server_;
 };
 
