@@ -5,6 +5,7 @@ namespace xiaoqu::gateway::api {
 
 void register_all_routes(Router& r, Services& s) {
   register_auth_routes(r, s);
+  register_follower_routes(r, s);
 }
 
 }  // namespace xiaoqu::gateway::api

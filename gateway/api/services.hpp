@@ -23,6 +23,7 @@ void register_auth_routes(Router& r, Services& s);       // login, logout, me, a
 void register_community_routes(Router& r, Services& s);  // communities, structures, structure import/export
 void register_resident_routes(Router& r, Services& s);   // residents, templates, import, export, reports
 void register_staff_routes(Router& r, Services& s);      // staff, departments, staff template/import/export
+void register_follower_routes(Router& r, Services& s);  // followers of the community's Official Account, tags, remarks, sync, certification
 /// All of the above (and later features); the one place the App calls.
 void register_all_routes(Router& r, Services& s);
 
