@@ -14,7 +14,12 @@ enum class Style : std::uint8_t { plain, group_header, header, error, date };
 
 class WorkbookWriter {
  public:
-  explicit WorkbookWriter(std::string_view sheet_name = "Sheet1");
+  /// `normal` keeps the sheet in memory, so cells may be written in any order; `constant`
+  /// flushes each row once a later row is started (large exports: memory stays flat), so
+  /// rows must be written top to bottom and a write to an earlier row throws.
+  enum class Memory : std::uint8_t { normal, constant };
+
+  explicit WorkbookWriter(std::string_view sheet_name = "Sheet1", Memory memory = Memory::normal);
   ~WorkbookWriter();
   WorkbookWriter(const WorkbookWriter&) = delete;
   WorkbookWriter& operator=(const WorkbookWriter&) = delete;
