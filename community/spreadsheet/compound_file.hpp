@@ -5,7 +5,8 @@
 
 namespace xiaoqu::spreadsheet::detail {
 
-enum class CompoundKind { encrypted_package, xls_workbook, other };
+/// `damaged`: no directory found at all (a truncated upload).
+enum class CompoundKind { encrypted_package, xls_workbook, other, damaged };
 
 bool is_compound_file(std::string_view bytes);
 

@@ -28,6 +28,7 @@ void read_rows(std::string_view file, const ReadLimits& limits, const std::funct
       case detail::CompoundKind::encrypted_package: detail::fail_encrypted();
       case detail::CompoundKind::xls_workbook: return detail::read_xls(file, limits, on_row);
       case detail::CompoundKind::other: detail::fail_not_a_spreadsheet();  // a .doc or .ppt
+      case detail::CompoundKind::damaged: detail::fail_corrupt("复合文档目录缺失，文件可能不完整");
     }
   }
   detail::fail_not_a_spreadsheet();

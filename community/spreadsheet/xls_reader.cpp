@@ -55,6 +55,8 @@ class Workbook {
       handle_ = nullptr;
       fail_corrupt(".xls 文件结构无效（freexl " + std::to_string(rc) + "）");
     }
+    // freexl reports a password-protected (FILEPASS) workbook as success without a handle.
+    if (!handle_) fail_encrypted();
   }
   ~Workbook() {
     if (handle_) freexl_close(handle_);
