@@ -6,6 +6,10 @@
 #include "gateway/admin_api.hpp"
 #include "gateway/follower_events.hpp"
 #include "gateway/qr_events.hpp"
+#include "gateway/resident_pages.hpp"
+#include "community/resident_sessions.hpp"
+#include "community/verification_requests.hpp"
+#include "community/id_number.hpp"
 #include "gateway/outbox_wiring.hpp"
 #include "gateway/template_events.hpp"
 #include "store/accounts.hpp"
@@ -46,6 +50,7 @@ App::App(config::Config cfg) : cfg_(std::move(cfg)) {
   platform_ = std::make_unique<Platform>(cfg_, *db_, *box_);
   wecom_linking_ = std::make_unique<WecomLinking>(cfg_, *db_, *box_, *platform_);
   admin_api_ = std::make_unique<AdminApi>(cfg_, *db_, *box_, *platform_);
+  resident_pages_ = std::make_unique<ResidentPages>(cfg_, *db_, *box_, *platform_);
   follower_sync_ = std::make_unique<FollowerSync>(cfg_, *db_, *platform_);
   outbox_ = std::make_unique<OutboxWiring>(cfg_, *db_, *platform_);
   callbacks_->on_commit([this](std::string_view kind) {
@@ -103,6 +108,10 @@ unsigned short App::start() {
   server_->every(std::chrono::seconds(60), [this] { wecom_linking_->schedule_due_syncs(std::time(nullptr)); });
   // Expired admin sessions are dropped every ten minutes (each request checks expiry itself).
   server_->every(std::chrono::minutes(10), [this] { admin_api_->sweep_sessions(); });
+  // Fixed-term tenants move to lease-ended the day after their lease end (checked at start
+  // and hourly, so a restart or a missed hour changes nothing); stale resident sessions go.
+  expire_leases();
+  server_->every(std::chrono::hours(1), [this] { expire_leases(); });
   // Follower syncs: interrupted ones resume, new accounts get their first, re-syncs when due.
   platform_->workers().post([this] { follower_sync_->start_due(std::time(nullptr)); });
   server_->every(std::chrono::seconds(60), [this] {
@@ -111,6 +120,17 @@ unsigned short App::start() {
   // The outbox: rows left claimed by a previous run are sent again once their lease expires.
   server_->every(std::chrono::milliseconds(cfg_.outbox.poll_ms), [this] { outbox_->dispatcher().pump(); });
   return port;
+}
+
+void App::expire_leases() {
+  db_->submit(
+      [](store::Connection& c) {
+        std::int64_t now = std::time(nullptr);
+        int changed = community::expire_leases(c, community::Date::today_in_china(now).iso(), now);
+        community::purge_resident_sessions(c, now);
+        if (changed) log::info("residents.leases_ended", {{"count", std::to_string(changed)}});
+      },
+      nullptr);
 }
 
 void App::wait_for_signal() {
@@ -138,6 +158,7 @@ void App::handle(Request&& req, Respond respond) {
       return callbacks_->wecom(std::move(req), id, respond);
     }
     if (AdminApi::owns(path)) return admin_api_->handle(std::move(req), std::move(respond));
+    if (ResidentPages::owns(path)) return resident_pages_->handle(std::move(req), std::move(respond));
     // The suite install page sends the admin's browser back here; WeCom is called on a worker.
     if (path == "/wecom/install/callback") return answer_install_redirect(*wecom_linking_, std::move(req), std::move(respond));
     if (path == "/healthz") return respond(text(Route::healthz, 200, "ok\n"));

@@ -10,10 +10,16 @@
 #include "gateway/metrics.hpp"
 #include "gateway/platform.hpp"
 #include "gateway/server.hpp"
+#include "gateway/wecom_sync.hpp"
 #include "store/database.hpp"
 #include "store/secret_box.hpp"
 
 namespace xiaoqu::gateway {
+
+class OutboxWiring;
+
+class AdminApi;
+class ResidentPages;
 
 class App {
  public:
@@ -37,10 +43,17 @@ class App {
   Callbacks& callbacks() noexcept { return *callbacks_; }
   Metrics& metrics() noexcept { return metrics_; }
   Platform& platform() noexcept { return *platform_; }
+  /// 员工信息 ↔ 企业微信: corp links, contact syncs, change_contact application.
+  WecomLinking& wecom_linking() noexcept { return *wecom_linking_; }
+  /// The /api/v1 router and its checks (tests walk its routes).
+  AdminApi& admin_api() noexcept { return *admin_api_; }
   FollowerSync& follower_sync() noexcept { return *follower_sync_; }
+  /// The notification outbox's sender (claims and sends on the server's timer once started).
+  OutboxWiring& outbox() noexcept { return *outbox_; }
 
  private:
   void register_default_handlers();
+  void expire_leases();
 
   config::Config cfg_;
   Metrics metrics_;
@@ -48,7 +61,11 @@ class App {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Callbacks> callbacks_;
   std::unique_ptr<Platform> platform_;
+  std::unique_ptr<WecomLinking> wecom_linking_;
+  std::unique_ptr<AdminApi> admin_api_;  ///< after platform_: its handlers run on the platform's workers
   std::unique_ptr<FollowerSync> follower_sync_;
+  std::unique_ptr<ResidentPages> resident_pages_;
+  std::unique_ptr<OutboxWiring> outbox_;
   std::unique_ptr<Server> server_;
 };
 

@@ -14,6 +14,8 @@ const char* label(Route r) noexcept {
     case Route::wechat_component: return "/wechat/component";
     case Route::wechat_component_authorizer: return "/wechat/component/authorizer";
     case Route::wecom_callback: return "/wecom/callback";
+    case Route::admin_api: return "/api/v1";
+    case Route::resident_pages: return "/r";
     case Route::not_found:
     case Route::count: break;
   }

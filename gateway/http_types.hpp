@@ -13,7 +13,7 @@ namespace xiaoqu::gateway {
 
 /// Routes, as labelled in metrics.
 enum class Route : std::uint8_t {
-  not_found, healthz, readyz, metrics, wechat_callback, wechat_component, wechat_component_authorizer, wecom_callback, count
+  not_found, healthz, readyz, metrics, wechat_callback, wechat_component, wechat_component_authorizer, wecom_callback, admin_api, resident_pages, count
 };
 const char* label(Route r) noexcept;
 
