@@ -437,9 +437,40 @@ CREATE TABLE sms_codes (
 CREATE INDEX sms_codes_by_phone ON sms_codes (phone, created_at);
 CREATE INDEX sms_codes_by_openid ON sms_codes (openid, created_at);
 )sql";
-// v7: WeCom corp links (staff linking by suite install or self-built app).
+// v7: WeCom corp links (staff linking by suite install or self-built app). One corp links
+// to one property company account and one account to one corp; a row that was unlinked or
+// cancelled stays (status page, history) until the corp or the account links again.
 constexpr std::string_view kV7 = R"sql(
-SELECT 1;
+CREATE TABLE wecom_corp_links (
+  id INTEGER PRIMARY KEY,
+  corp_id TEXT NOT NULL UNIQUE,
+  admin_id INTEGER NOT NULL UNIQUE REFERENCES admin_accounts(id) ON DELETE CASCADE,
+  mode TEXT NOT NULL CHECK (mode IN ('suite','self_built')),
+  suite_id TEXT NOT NULL DEFAULT '',    -- suite mode: whose permanent code reads the contacts
+  agent_id TEXT NOT NULL DEFAULT '',    -- suite: the installed app; self-built: the configured secret's agent id
+  corp_name TEXT NOT NULL DEFAULT '',
+  visible_range TEXT NOT NULL DEFAULT '{}',  -- JSON {"party":[ids],"user":[userids],"tag":[ids]} granted at install
+  state TEXT NOT NULL CHECK (state IN ('linked','unlinked','cancelled')),
+  linked_at INTEGER NOT NULL,
+  changed_at INTEGER NOT NULL,
+  last_sync_at INTEGER,
+  last_sync_error TEXT NOT NULL DEFAULT ''
+);
+-- The state parameter of an install link / QR code: who asked to link, so the redirect or
+-- the create_auth instruction links the corp to that account. outcome is 'linked' or the
+-- refusal shown to the admin.
+CREATE TABLE wecom_install_states (
+  state TEXT PRIMARY KEY,
+  admin_id INTEGER NOT NULL REFERENCES admin_accounts(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  corp_id TEXT NOT NULL DEFAULT '',
+  outcome TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX wecom_install_states_by_admin ON wecom_install_states (admin_id, created_at);
+CREATE INDEX departments_by_wecom ON departments (wecom_corp_id, wecom_department_id) WHERE wecom_corp_id <> '';
+CREATE INDEX staff_by_wecom_corp ON staff (wecom_corp_id, wecom_state) WHERE wecom_corp_id <> '';
 )sql";
 
 const std::vector<Migration> kMigrations = {
