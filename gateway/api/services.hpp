@@ -23,7 +23,10 @@ void register_auth_routes(Router& r, Services& s);       // login, logout, me, a
 void register_community_routes(Router& r, Services& s);  // communities, structures, structure import/export
 void register_resident_routes(Router& r, Services& s);   // residents, templates, import, export, reports
 void register_staff_routes(Router& r, Services& s);      // staff, departments, staff template/import/export
+void register_outbox_routes(Router& r, Services& s);     // outbox list (masked recipients) and retry of failed messages
+void register_wecom_routes(Router& r, Services& s);      // WeCom corp link: install link, self-built link, unlink, sync, status
 void register_follower_routes(Router& r, Services& s);  // followers of the community's Official Account, tags, remarks, sync, certification
+void register_verification_routes(Router& r, Services& s);  // review queue, community QR code, 提醒设置 (admin WeChat binding)
 /// All of the above (and later features); the one place the App calls.
 void register_all_routes(Router& r, Services& s);
 
