@@ -290,7 +290,42 @@ CREATE TABLE import_reports (
 // Reserved: each later feature owns one slot so their versions never collide.
 // v4: the notification outbox (notify/). v5: followers, tags and sync jobs. v6: resident verification requests, OAuth states, QR tokens, SMS codes.
 constexpr std::string_view kV4 = R"sql(
-SELECT 1;
+-- Everything that must reach a person, written in the transaction that decided it and sent
+-- by notify::Dispatcher. A row moves pending → sending (claimed until claimed_until, so a
+-- crashed sender's claim expires) → sent → delivered, or back to pending with a later
+-- next_attempt_at after a transient failure, or to failed (permanent, or out of attempts).
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  purpose TEXT NOT NULL,
+  community_id INTEGER NOT NULL DEFAULT 0,
+  channel TEXT NOT NULL CHECK (channel IN ('template','sms')),
+  account TEXT NOT NULL,               -- the sending appid, or 'sms'
+  payload TEXT NOT NULL,               -- JSON: the message as enqueued (recipient included)
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sending','sent','delivered','failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_until INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',  -- without personal data
+  platform_msg_id TEXT NOT NULL DEFAULT '',  -- template msgid or SMS SerialNo
+  delivery_status TEXT NOT NULL DEFAULT '',  -- the platform's TEMPLATESENDJOBFINISH status text
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX outbox_leases ON outbox (claimed_until) WHERE status = 'sending';
+CREATE INDEX outbox_by_msgid ON outbox (account, platform_msg_id) WHERE platform_msg_id <> '';
+CREATE INDEX outbox_by_community ON outbox (community_id, status, id);
+-- Delivery reports that arrived before the send was recorded (the platform can be faster
+-- than our commit); applied when the msgid is recorded.
+CREATE TABLE outbox_early_reports (
+  account TEXT NOT NULL,
+  platform_msg_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (account, platform_msg_id)
+) WITHOUT ROWID;
 )sql";
 // Followers of each Official Account as WeChat knows them (synced by user/get + batchget, kept
 // current by subscribe/unsubscribe events), their tags, the sync runs with the user/get cursor
