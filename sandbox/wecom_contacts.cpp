@@ -157,6 +157,8 @@ void member_reads(Sandbox& sb) {
       auto& corp = sb.state<WecomState>().corp(caller->corp_id);
       if (!corp.departments.count(*id)) return Sandbox::error(res, 60003, "department not found");
       if (!wecom_visible(corp, *caller, *id)) return Sandbox::error(res, 60011, "no privilege to access/modify contact/party/agent");
+      if (auto f = corp.member_list_faults.find(*id); f != corp.member_list_faults.end())
+        return Sandbox::error(res, f->second, "injected fault for department " + std::to_string(*id));
       json list = json::array();
       for (const auto& [key, m] : corp.members)
         if (std::find(m.departments.begin(), m.departments.end(), *id) != m.departments.end())
@@ -283,12 +285,32 @@ void member_writes(Sandbox& sb) {
     Sandbox::reply(res, {{"errcode", 0}, {"errmsg", "deleted"}});
   });
 }
+
+// Control: {corp_id, department_id, errcode} makes the member lists of that one department
+// fail (errcode 0 clears it), so a sync can be broken after its first departments.
+void department_faults(Sandbox& sb) {
+  sb.post("/sandbox/wecom/department_fault", wecom_guard([&sb](const httplib::Request& req, httplib::Response& res) {
+    auto body = Sandbox::body_json(req, res);
+    if (!body) return;
+    std::string corp_id = body->value("corp_id", "");
+    if (corp_id.empty()) return Sandbox::error(res, 40013, "invalid corpid");
+    std::int64_t id = body->value("department_id", 0LL);
+    long long errcode = body->value("errcode", 0LL);
+    std::lock_guard lk(sb.mutex());
+    auto& corp = sb.state<WecomState>().corp(corp_id);
+    if (!corp.departments.count(id)) return Sandbox::error(res, 60003, "department not found");
+    if (errcode == 0) corp.member_list_faults.erase(id);
+    else corp.member_list_faults[id] = errcode;
+    Sandbox::reply(res, {{"errcode", 0}, {"errmsg", "ok"}});
+  }));
+}
 }  // namespace
 
 void register_wecom_contacts(Sandbox& sb) {
   department_lists(sb);
   member_reads(sb);
   member_writes(sb);
+  department_faults(sb);
 }
 
 }  // namespace xiaoqu::sandbox

@@ -35,6 +35,9 @@ struct WecomCorp {
   std::map<std::string, WecomMember> members;  ///< by lower-case userid: userids are case-insensitive
   std::vector<nlohmann::json> messages;
   std::int64_t next_department_id = 100;
+  /// department id → errcode that user/list and user/simplelist answer for it (control:
+  /// POST /sandbox/wecom/department_fault), to fail a sync halfway through the tree.
+  std::map<std::int64_t, long long> member_list_faults;
 
   WecomMember* find(const std::string& userid);
   /// `id` and every department below it, parents first.
