@@ -11,10 +11,15 @@
 #include <string>
 
 #include "community/spreadsheet/cell_text.hpp"
+#include "community/spreadsheet/isolated_reader.hpp"
 #include "community/spreadsheet/read_error.hpp"
 
 namespace xiaoqu::spreadsheet::detail {
 namespace {
+
+// freexl parses a 20 MB workbook in well under a second; a child still busy after this is
+// looping on a crafted file.
+constexpr std::chrono::milliseconds kParseTimeout{30'000};
 
 // freexl reads only from a path: the upload goes to a private temp file, removed on return.
 class TempCopy {
@@ -111,11 +116,9 @@ Cell to_cell(const FreeXL_CellValue& v) {
   return cell;
 }
 
-}  // namespace
-
-void read_xls(std::string_view bytes, const ReadLimits& limits, const std::function<bool(const Row&)>& on_row) {
-  TempCopy copy(bytes);
-  Workbook book(copy.path());
+// What runs in the isolated child: freexl over the temp copy, rows to `emit`.
+void parse_with_freexl(const char* path, const ReadLimits& limits, const RowSink& on_row) {
+  Workbook book(path);
   unsigned int info = 0;
   if (freexl_get_info(book.get(), FREEXL_BIFF_PASSWORD, &info) == FREEXL_OK && info == FREEXL_BIFF_OBFUSCATED)
     fail_encrypted();
@@ -142,6 +145,13 @@ void read_xls(std::string_view bytes, const ReadLimits& limits, const std::funct
     if (++delivered > limits.max_rows) fail_too_many_rows(limits.max_rows);
     if (!on_row(row)) return;
   }
+}
+
+}  // namespace
+
+void read_xls(std::string_view bytes, const ReadLimits& limits, const std::function<bool(const Row&)>& on_row) {
+  TempCopy copy(bytes);
+  read_rows_isolated([&](const RowSink& emit) { parse_with_freexl(copy.path(), limits, emit); }, on_row, kParseTimeout);
 }
 
 }  // namespace xiaoqu::spreadsheet::detail
