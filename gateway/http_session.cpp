@@ -5,7 +5,9 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <optional>
 
@@ -56,8 +58,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(ctx_->cfg.max_header_bytes));
-    parser_->body_limit(ctx_->cfg.max_body_bytes);
+    // The header comes first, so the body limit can follow the route: spreadsheet uploads to
+    // the admin API may be larger than anything else. Until then the larger limit applies
+    // (Beast checks Content-Length against it while parsing the header).
+    parser_->body_limit(std::max(ctx_->cfg.max_body_bytes, ctx_->cfg.max_upload_bytes));
     stream_.expires_after(std::chrono::milliseconds(first_ ? ctx_->cfg.read_timeout_ms : ctx_->cfg.idle_timeout_ms));
+    http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t n) {
+    if (ec) return on_read(ec, n);
+    const auto& h = parser_->get();
+    const bool upload = h.method() == http::verb::post && h.target().substr(0, 8) == "/api/v1/";
+    const std::uint64_t limit = upload ? ctx_->cfg.max_upload_bytes : ctx_->cfg.max_body_bytes;
+    if (auto length = parser_->content_length(); length && *length > limit) return on_read(http::error::body_limit, n);
+    parser_->body_limit(limit);
+    if (parser_->is_done()) return on_read({}, n);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
   }
 
@@ -86,6 +102,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (q != std::string_view::npos) req.query.assign(target.substr(q + 1));
     req.body = std::move(msg.body());
     req.request_id = ctx_->request_id_prefix + std::to_string(++ctx_->next_request);
+    req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
+    for (const auto& field : msg) {
+      std::string name(field.name_string());
+      for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      req.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
     request_id_ = req.request_id;
     // The handler may answer later (after a commit); the read deadline no longer applies.
     stream_.expires_never();
@@ -105,7 +127,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_write(Response&& r) {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "xiaoqu");
-    res->set(http::field::content_type, r.content_type);
+    if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
+    for (auto& [name, value] : r.headers) res->insert(name, value);
     if (!request_id_.empty()) res->set("X-Request-Id", request_id_);
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive_ && !ctx_->stopping);

@@ -1,12 +1,19 @@
-// xiaoqu: serve | migrate | version
+// xiaoqu: serve | migrate | sandbox | admin create | version
+#include <termios.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
 #include <pthread.h>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
+#include "community/admin_accounts.hpp"
 #include "config/log.hpp"
 #include "gateway/app.hpp"
 #include "sandbox/sandbox.hpp"
@@ -24,6 +31,10 @@ constexpr const char* kUsage =
     "  serve   --config FILE   run the gateway until SIGINT/SIGTERM\n"
     "  migrate --config FILE   apply the store's schema migrations and exit\n"
     "  sandbox --config FILE   run the local stand-in for WeChat, WeCom and SMS (sandbox.* keys)\n"
+    "  admin create --config FILE --username U --role operator|property_admin\n"
+    "               [--community ID ...] [--display-name N] [--phone P]\n"
+    "                          create a console account; the password comes from XIAOQU_ADMIN_PASSWORD\n"
+    "                          or stdin (asked twice, without echo, on a terminal)\n"
     "  version                 print the version\n"
     "\n"
     "options (after the file and XIAOQU_* environment variables):\n"
@@ -32,13 +43,24 @@ constexpr const char* kUsage =
 struct Args {
   std::string command, config_file;
   std::vector<std::string> overrides;
+  std::string subcommand;  ///< admin create
+  community::NewAdmin admin;
 };
 
 // Returns false (after printing why) when the command line is wrong.
 bool parse(int argc, char** argv, Args& out) {
   if (argc < 2) return false;
   out.command = argv[1];
-  for (int i = 2; i < argc; ++i) {
+  int first = 2;
+  if (out.command == "admin") {
+    if (argc < 3 || std::string(argv[2]) != "create") {
+      std::fprintf(stderr, "xiaoqu: admin needs a subcommand: create\n");
+      return false;
+    }
+    out.subcommand = argv[2];
+    first = 3;
+  }
+  for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char* name) -> const char* {
       if (i + 1 >= argc) {
@@ -53,6 +75,19 @@ bool parse(int argc, char** argv, Args& out) {
     else if (a == "--port" && (v = value("--port"))) out.overrides.push_back(std::string("server.port=") + v);
     else if (a == "--db" && (v = value("--db"))) out.overrides.push_back(std::string("store.path=") + v);
     else if (a == "--set" && (v = value("--set"))) out.overrides.push_back(v);
+    else if (!out.subcommand.empty() && a == "--username" && (v = value("--username"))) out.admin.username = v;
+    else if (!out.subcommand.empty() && a == "--role" && (v = value("--role"))) out.admin.role = v;
+    else if (!out.subcommand.empty() && a == "--display-name" && (v = value("--display-name"))) out.admin.display_name = v;
+    else if (!out.subcommand.empty() && a == "--phone" && (v = value("--phone"))) out.admin.phone = v;
+    else if (!out.subcommand.empty() && a == "--community" && (v = value("--community"))) {
+      char* end = nullptr;
+      long long id = std::strtoll(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || id <= 0) {
+        std::fprintf(stderr, "xiaoqu: --community needs a community id (a positive integer), got %s\n", v);
+        return false;
+      }
+      out.admin.communities.push_back(id);
+    }
     else {
       if (!v) std::fprintf(stderr, "xiaoqu: unknown option %s\n", a.c_str());
       return false;
@@ -73,7 +108,59 @@ sigset_t stop_signals() {
 
 config::Config load_config(const Args& args) {
   if (args.config_file.empty()) throw config::ConfigError("--config", "required");
-  return config::load(args.config_file, config::process_environment(), args.overrides);
+  auto env = config::process_environment();
+  env.erase("XIAOQU_ADMIN_PASSWORD");  // the new account's password, not a configuration key
+  return config::load(args.config_file, env, args.overrides);
+}
+
+// One line from stdin; on a terminal without echo, after a prompt on stderr.
+std::string read_secret_line(const char* prompt) {
+  const bool tty = isatty(STDIN_FILENO) != 0;
+  termios saved{};
+  if (tty) {
+    std::fputs(prompt, stderr);
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  std::string line;
+  bool got = static_cast<bool>(std::getline(std::cin, line));
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    std::fputs("\n", stderr);
+  }
+  if (!got) throw std::runtime_error("admin create: no password given (set XIAOQU_ADMIN_PASSWORD or write it to stdin)");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int admin_create(Args& args) {
+  auto& a = args.admin;
+  if (a.username.empty() || a.role.empty()) {
+    std::fprintf(stderr, "xiaoqu: admin create needs --username and --role (operator or property_admin)\n");
+    return 2;
+  }
+  auto cfg = load_config(args);
+  if (const char* env = std::getenv("XIAOQU_ADMIN_PASSWORD"); env && *env) {
+    a.password = env;
+  } else {
+    a.password = read_secret_line("Password: ");
+    if (isatty(STDIN_FILENO) && read_secret_line("Password (again): ") != a.password) {
+      std::fprintf(stderr, "xiaoqu: admin create: the two passwords differ\n");
+      return 1;
+    }
+  }
+  store::Database db(cfg.store.path);
+  std::int64_t id = 0;
+  try {
+    db.write([&](store::Connection& c) { id = community::create_admin(c, a, "system", std::time(nullptr)); });
+  } catch (const community::AdminError& e) {
+    std::fprintf(stderr, "xiaoqu: admin create: %s: %s\n", e.field().c_str(), e.what());
+    return 1;
+  }
+  std::printf("created %s account %s (id %lld)\n", a.role.c_str(), a.username.c_str(), static_cast<long long>(id));
+  return 0;
 }
 }  // namespace
 
@@ -104,6 +191,7 @@ int main(int argc, char** argv) {
       sb.stop();
       return 0;
     }
+    if (args.command == "admin") return admin_create(args);
     if (args.command == "serve") {
       gateway::App app(load_config(args));
       app.start();

@@ -33,6 +33,8 @@ struct Principal {
   std::vector<std::int64_t> communities;   ///< a property admin's assigned communities
   bool can_see(std::int64_t community_id) const noexcept;
   std::string actor() const { return "admin:" + std::to_string(admin_id); }  ///< for the audit log
+  std::string csrf_token;    ///< the session's (for /auth/me)
+  std::string session_hash;  ///< the session's store key (for logout)
 };
 
 /// Thrown by handlers; becomes the JSON error above with this status.
@@ -100,11 +102,14 @@ class Router {
     std::string method, pattern;
     Access access;
     ApiHandler handler;
+    std::vector<std::string> segments;  ///< the pattern split at '/'; "{name}" matches any one segment
   };
   const std::vector<Route>& routes() const noexcept { return routes_; }
   /// The route matching method and path, with its parameters; nullptr when none.
   const Route* match(std::string_view method, std::string_view path,
                      std::map<std::string, std::string, std::less<>>& params) const;
+  /// The methods registered for a path (for 405 and its Allow header); empty when unknown.
+  std::vector<std::string> allowed_methods(std::string_view path) const;
 
  private:
   std::vector<Route> routes_;
