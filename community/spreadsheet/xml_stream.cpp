@@ -10,7 +10,9 @@
 
 namespace xiaoqu::spreadsheet::detail {
 namespace {
-constexpr char kSeparator = '|';
+// Names are matched by their part after the prefix ("x:row" is "row"): cheaper than
+// expat's namespace processing, and the prefixes are all that differ between producers.
+constexpr char kSeparator = ':';
 
 std::string_view local_name(const char* name) {
   const char* sep = std::strrchr(name, kSeparator);
@@ -31,7 +33,7 @@ std::string_view XmlAttributes::get_qualified(std::string_view local) const {
 }
 
 XmlStream::XmlStream(XmlHandler& handler, std::string part)
-    : handler_(handler), part_(std::move(part)), parser_(XML_ParserCreateNS(nullptr, kSeparator)) {
+    : handler_(handler), part_(std::move(part)), parser_(XML_ParserCreate(nullptr)) {
   if (!parser_) throw std::bad_alloc();
   XML_SetUserData(parser_, this);
   XML_SetElementHandler(parser_, &XmlStream::on_start, &XmlStream::on_end);

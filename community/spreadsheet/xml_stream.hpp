@@ -11,13 +11,13 @@ struct XML_ParserStruct;
 
 namespace xiaoqu::spreadsheet::detail {
 
-/// One attribute list from expat: name/value pairs, names namespace-qualified.
+/// One attribute list from expat: name/value pairs, names as written ("r:id").
 class XmlAttributes {
  public:
   explicit XmlAttributes(const char** raw) : raw_(raw) {}
   /// The value of the attribute with that local name, or "" when absent.
   std::string_view get(std::string_view local) const;
-  /// Like get(), but only an attribute in some namespace (r:id, not sheetId).
+  /// Like get(), but only a prefixed attribute (r:id, not id or sheetId).
   std::string_view get_qualified(std::string_view local) const;
 
  private:

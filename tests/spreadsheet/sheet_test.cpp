@@ -229,3 +229,31 @@ TEST(SheetReader, NamesColumnsLikeTheSpreadsheetPrograms) {
   EXPECT_EQ(column_letter(702), "AAA");
   EXPECT_EQ(column_letter(16383), "XFD");
 }
+
+TEST(SheetReader, ReadsPrefixedXmlHiddenSheetsAnd1904Dates) {
+  // As the .NET Open XML SDK writes it: every element prefixed "x:", a workbook not at
+  // xl/workbook.xml, a hidden first sheet (a dropdown's source list), the 1904 date system.
+  std::string ns = "http://schemas.openxmlformats.org/";
+  std::string main = R"( xmlns:x=")" + ns + R"(spreadsheetml/2006/main")";
+  ZipBuilder zip;
+  zip.add("_rels/.rels", R"(<Relationships xmlns=")" + ns + R"(package/2006/relationships"><Relationship Id="r" Type=")" + ns +
+                             R"(officeDocument/2006/relationships/officeDocument" Target="/book/wb.xml"/></Relationships>)");
+  zip.add("book/wb.xml", "<x:workbook" + main + R"( xmlns:r=")" + ns + R"(officeDocument/2006/relationships">)" +
+                             R"(<x:workbookPr date1904="1"/><x:sheets><x:sheet name="lists" sheetId="1" state="hidden" r:id="h"/>)" +
+                             R"(<x:sheet name="data" sheetId="2" r:id="d"/></x:sheets></x:workbook>)");
+  zip.add("book/_rels/wb.xml.rels", R"(<Relationships xmlns=")" + ns + R"(package/2006/relationships">)" +
+                                        R"(<Relationship Id="h" Type=")" + ns + R"(officeDocument/2006/relationships/worksheet" Target="sheets/lists.xml"/>)" +
+                                        R"(<Relationship Id="d" Type=")" + ns + R"(officeDocument/2006/relationships/worksheet" Target="./sheets/../sheets/data.xml"/>)" +
+                                        R"(<Relationship Id="s" Type=")" + ns + R"(officeDocument/2006/relationships/styles" Target="st.xml"/>)" +
+                                        "</Relationships>");
+  zip.add("book/st.xml", "<x:styleSheet" + main + R"(><x:cellXfs><x:xf numFmtId="0"/><x:xf numFmtId="14"/></x:cellXfs></x:styleSheet>)");
+  zip.add("book/sheets/lists.xml", "<x:worksheet" + main + R"(><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>list</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>)");
+  zip.add("book/sheets/data.xml", "<x:worksheet" + main + R"(><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>data</x:t></x:is></x:c>)" +
+                                      R"(<x:c r="B1" s="1"><x:v>42003</x:v></x:c></x:row></x:sheetData></x:worksheet>)");
+  auto rows = read_all(zip.build());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(cell_text(rows[0], 0), "data");
+  ASSERT_EQ(rows[0].cells.size(), 2u);
+  EXPECT_TRUE(rows[0].cells[1].date_format);
+  EXPECT_EQ(rows[0].cells[1].number, 43465);  // 2018-12-31 in the 1900 system every caller assumes
+}
