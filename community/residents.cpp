@@ -117,6 +117,11 @@ std::optional<Date> parse_date_text(std::string_view text) {
   std::string s = trim_text(text);
   std::size_t i = 0;
   Date d;
+  // 20181231, as a number typed without separators.
+  if (s.size() == 8 && s.find_first_not_of("0123456789") == std::string::npos) {
+    d = Date{std::stoi(s.substr(0, 4)), std::stoi(s.substr(4, 2)), std::stoi(s.substr(6, 2))};
+    return d.valid() ? std::optional<Date>(d) : std::nullopt;
+  }
   if (!read_number(s, i, 4, d.year) || i != 4) return std::nullopt;
   bool chinese = false;
   if (skip(s, i, "年")) chinese = true;

@@ -34,7 +34,7 @@ const std::vector<std::string>& gender_labels();
 const std::vector<std::string>& id_type_labels();
 
 /// A date as written in a form or a spreadsheet text cell: 2018-12-31, 2018/12/31,
-/// 2018.12.31 or 2018年12月31日 (one-digit month and day allowed).
+/// 2018.12.31, 2018年12月31日 (one-digit month and day allowed) or 20181231.
 std::optional<Date> parse_date_text(std::string_view text);
 /// An Excel serial day number (1900 date system, as Excel, WPS and LibreOffice save) when it
 /// falls in 1900..2199; nothing otherwise.
