@@ -1,4 +1,4 @@
-// xiaoqu: serve | migrate | sandbox | admin create | version
+// xiaoqu: serve | demo | migrate | sandbox | admin create | version
 #include <termios.h>
 #include <unistd.h>
 
@@ -16,6 +16,7 @@
 #include "community/admin_accounts.hpp"
 #include "config/log.hpp"
 #include "gateway/app.hpp"
+#include "gateway/demo.hpp"
 #include "sandbox/sandbox.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
@@ -29,6 +30,9 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  serve   --config FILE   run the gateway until SIGINT/SIGTERM\n"
+    "  demo    --config FILE [--once]\n"
+    "                          the whole story against the sandbox on a fresh store, printed step by\n"
+    "                          step; then keeps serving (--once: exits after the story)\n"
     "  migrate --config FILE   apply the store's schema migrations and exit\n"
     "  sandbox --config FILE   run the local stand-in for WeChat, WeCom and SMS (sandbox.* keys)\n"
     "  admin create --config FILE --username U --role operator|property_admin\n"
@@ -44,6 +48,7 @@ struct Args {
   std::string command, config_file;
   std::vector<std::string> overrides;
   std::string subcommand;  ///< admin create
+  bool once = false;       ///< demo: end after the story instead of serving on
   community::NewAdmin admin;
 };
 
@@ -75,6 +80,7 @@ bool parse(int argc, char** argv, Args& out) {
     else if (a == "--port" && (v = value("--port"))) out.overrides.push_back(std::string("server.port=") + v);
     else if (a == "--db" && (v = value("--db"))) out.overrides.push_back(std::string("store.path=") + v);
     else if (a == "--set" && (v = value("--set"))) out.overrides.push_back(v);
+    else if (out.command == "demo" && a == "--once") out.once = true;
     else if (!out.subcommand.empty() && a == "--username" && (v = value("--username"))) out.admin.username = v;
     else if (!out.subcommand.empty() && a == "--role" && (v = value("--role"))) out.admin.role = v;
     else if (!out.subcommand.empty() && a == "--display-name" && (v = value("--display-name"))) out.admin.display_name = v;
@@ -142,6 +148,7 @@ int admin_create(Args& args) {
     return 2;
   }
   auto cfg = load_config(args);
+  if (log::Level level; log::parse_level(cfg.log_level, level)) log::set_level(level);
   if (const char* env = std::getenv("XIAOQU_ADMIN_PASSWORD"); env && *env) {
     a.password = env;
   } else {
@@ -192,6 +199,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (args.command == "admin") return admin_create(args);
+    if (args.command == "demo") return gateway::run_demo(load_config(args), !args.once);
     if (args.command == "serve") {
       gateway::App app(load_config(args));
       app.start();
