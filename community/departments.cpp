@@ -77,6 +77,7 @@ std::int64_t ensure_department(store::Connection& c, const std::vector<std::stri
         ins.bind(1, parent);
       ins.bind(2, name);
       ins.run();
+      ins.reset();
       id = c.last_insert_id();
     }
     parent = id;

@@ -166,11 +166,14 @@ std::int64_t write_staff(store::Connection& c, const Staff& st, std::int64_t now
   for (auto cid : st.communities) {
     lc.bind(1, id).bind(2, cid);
     lc.run();
+    lc.reset();
   }
   auto& ld = c.cached("INSERT OR IGNORE INTO staff_departments (staff_id, department_id) VALUES (?1, ?2)");
   for (const auto& path : st.departments) {
-    ld.bind(1, id).bind(2, ensure_department(c, split_department_path(path)));
+    auto department = ensure_department(c, split_department_path(path));
+    ld.bind(1, id).bind(2, department);
     ld.run();
+    ld.reset();
   }
   return id;
 }
@@ -332,15 +335,15 @@ void remove_staff(store::Connection& c, std::int64_t community_id, std::int64_t 
 }
 
 StaffPage list_staff(store::Connection& c, std::int64_t community_id, const StaffQuery& q) {
-  std::string where = " WHERE s.id IN (SELECT staff_id FROM staff_communities WHERE community_id = ?1)";
   auto needle = trimmed(q.q);
   bool last4 = needle.size() == 4 && std::all_of(needle.begin(), needle.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-  if (!needle.empty()) where += last4 ? " AND (s.phone_last4 = ?2 OR instr(s.name, ?2) > 0)" : " AND instr(s.name, ?2) > 0";
-  if (q.department_id != 0)
-    where +=
-        " AND s.id IN (SELECT staff_id FROM staff_departments WHERE department_id IN ("
-        "WITH RECURSIVE below(id) AS (SELECT ?3 UNION ALL SELECT d.id FROM departments d JOIN below b ON d.parent_id = b.id) "
-        "SELECT id FROM below))";
+  // Every parameter appears in the statement whether or not it filters, so binding is uniform.
+  std::string where =
+      " WHERE s.id IN (SELECT staff_id FROM staff_communities WHERE community_id = ?1)"
+      " AND (?2 = '' OR instr(s.name, ?2) > 0" + std::string(last4 ? " OR s.phone_last4 = ?2)" : ")") +
+      " AND (?3 = 0 OR s.id IN (SELECT staff_id FROM staff_departments WHERE department_id IN ("
+      "WITH RECURSIVE below(id) AS (SELECT ?3 UNION ALL SELECT d.id FROM departments d JOIN below b ON d.parent_id = b.id) "
+      "SELECT id FROM below)))";
   auto bind = [&](store::Statement& s) {
     s.bind(1, community_id);
     s.bind(2, needle);
