@@ -328,3 +328,45 @@ TEST_F(WecomLinkEndToEnd, ASyncFailingHalfwayChangesNothing) {
   EXPECT_EQ(text_of(*gw_, "SELECT last_sync_at FROM wecom_corp_links"), synced_at);
   EXPECT_EQ(gw_->count("SELECT count(*) FROM staff WHERE wecom_state = 'synced'"), members);
 }
+
+TEST_F(WecomLinkEndToEnd, InstallLinkRefusalsAndRedirectsThatLinkNobody) {
+  Admin a = sign_in(*gw_, "wuye_a");
+  {
+    auto anonymous = gw_->client();
+    auto r = anonymous.Get("/api/v1/wecom/status");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+  }
+  // No suite_ticket pushed yet: WeCom cannot be asked for a pre_auth_code.
+  auto early = api(*gw_, a, "GET", "/api/v1/wecom/install-link");
+  EXPECT_EQ(early.status, 502);
+  EXPECT_NE(early.body["error"].value("message", "").find("suite_ticket"), std::string::npos) << early.body.dump();
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM wecom_install_states"), 0);
+
+  ASSERT_EQ(sandbox::push_suite_ticket(*sb_, kSuiteId), 200);
+  auto browser = gw_->client();
+  browser.set_read_timeout(15, 0);
+  // A forged code: WeCom refuses it, nothing is stored.
+  auto forged = browser.Get("/wecom/install/callback?auth_code=AC-forged&state=0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 409);
+  EXPECT_NE(forged->body.find("未能关联"), std::string::npos);
+  EXPECT_NE(forged->body.find("40078"), std::string::npos);
+  // A real install whose state no account issued: the code is kept (the corp did install), nobody is linked.
+  auto installed = control(sb_->base_url(), "/sandbox/wecom/install",
+                           {{"suite_id", kSuiteId}, {"corp_id", kInstalledCorp}, {"state", "notours"}});
+  auto stale = browser.Get(("/wecom/install/callback?auth_code=" + installed.value("auth_code", "") + "&state=notours").c_str());
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status, 409);
+  EXPECT_NE(stale->body.find("安装链接已失效"), std::string::npos) << stale->body;
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM wecom_corp_links"), 0);
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM credentials WHERE name LIKE 'permanent_code:%'"), 1);
+
+  // An account holding a corp gets no install link until it unlinks.
+  ASSERT_EQ(api(*gw_, a, "POST", "/api/v1/wecom/link-self-built").status, 200);
+  auto again = api(*gw_, a, "GET", "/api/v1/wecom/install-link");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.body["error"].value("code", ""), "account_already_linked");
+  ASSERT_EQ(api(*gw_, a, "POST", "/api/v1/wecom/unlink").status, 200);
+  EXPECT_EQ(api(*gw_, a, "GET", "/api/v1/wecom/install-link").status, 200);
+}
