@@ -49,6 +49,21 @@ std::string sheet_name_for(std::string_view wanted) {
   return name.empty() ? "Sheet1" : name;
 }
 
+// libxlsxwriter writes control characters as "_x0001_" but leaves text that already looks
+// like such an escape alone, so every reader would decode it; escape its underscore.
+std::string cell_string(std::string_view value) {
+  auto is_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+  std::string out;
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '_' && i + 6 < value.size() && value[i + 1] == 'x' && is_hex(value[i + 2]) && is_hex(value[i + 3]) &&
+        is_hex(value[i + 4]) && is_hex(value[i + 5]) && value[i + 6] == '_')
+      out += "_x005F";
+    out += value[i];
+  }
+  return out;
+}
+
 std::string column_letters(std::uint32_t col) {
   std::string s;
   for (std::uint32_t n = col + 1; n > 0; n = (n - 1) / 26) s.insert(s.begin(), static_cast<char>('A' + (n - 1) % 26));
@@ -119,7 +134,7 @@ WorkbookWriter::WorkbookWriter(std::string_view sheet_name, Memory memory) : imp
 WorkbookWriter::~WorkbookWriter() = default;
 
 void WorkbookWriter::text(std::uint32_t row, std::uint16_t col, std::string_view value, Style style) {
-  std::string v(value);
+  std::string v = cell_string(value);
   check(worksheet_write_string(impl_->sheet, row, col, v.c_str(), impl_->format(style)), "text");
 }
 
@@ -129,7 +144,7 @@ void WorkbookWriter::number(std::uint32_t row, std::uint16_t col, double value, 
 
 void WorkbookWriter::merge(std::uint32_t first_row, std::uint16_t first_col, std::uint32_t last_row, std::uint16_t last_col,
                            std::string_view value, Style style) {
-  std::string v(value);
+  std::string v = cell_string(value);
   check(worksheet_merge_range(impl_->sheet, first_row, first_col, last_row, last_col, v.c_str(), impl_->format(style)),
         "merge");
 }

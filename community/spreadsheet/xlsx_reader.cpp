@@ -113,7 +113,9 @@ class StylesHandler : public XmlHandler {
  public:
   std::vector<bool> xf_is_date;
   void start(std::string_view name, const XmlAttributes& a) override {
-    if (name == "numFmt") {
+    if (name == "numFmts") {
+      in_num_fmts_ = true;
+    } else if (name == "numFmt" && in_num_fmts_) {  // not the ones inside dxfs (conditional formats)
       unsigned id = 0;
       auto v = a.get("numFmtId");
       std::from_chars(v.data(), v.data() + v.size(), id);
@@ -130,12 +132,13 @@ class StylesHandler : public XmlHandler {
   }
   void end(std::string_view name) override {
     if (name == "cellXfs") in_cell_xfs_ = false;
+    if (name == "numFmts") in_num_fmts_ = false;
   }
   void text(std::string_view) override {}
 
  private:
   std::unordered_map<unsigned, bool> custom_;
-  bool in_cell_xfs_ = false;
+  bool in_cell_xfs_ = false, in_num_fmts_ = false;
 };
 
 // All shared strings in one buffer: a string per <si> costs 8 bytes of index, not 32 + heap.

@@ -75,7 +75,9 @@ TEST(SheetReader, KnowsDateFormatsBuiltInAndCustom) {
       R"(<numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>)"
       R"(<numFmt numFmtId="165" formatCode="0.00&quot;天&quot;"/><numFmt numFmtId="166" formatCode="[Red]#,##0"/></numFmts>)"
       R"(<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>)"
-      R"(<cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="58"/></cellXfs>)";
+      R"(<cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="58"/></cellXfs>)"
+      // A conditional format's own numFmt does not redefine the cell format of that id.
+      R"(<dxfs count="1"><dxf><numFmt numFmtId="165" formatCode="yyyy-mm-dd"/></dxf></dxfs>)";
   std::string data = R"(<row r="1"><c r="A1"><v>43465</v></c><c r="B1" s="1"><v>43465</v></c><c r="C1" s="2"><v>43465</v></c>)"
                      R"(<c r="D1" s="3"><v>2</v></c><c r="E1" s="4"><v>3</v></c><c r="F1" s="5"><v>43465</v></c><c r="G1" s="99"><v>1</v></c></row>)";
   auto rows = read_all(minimal_xlsx(data, {}, styles));

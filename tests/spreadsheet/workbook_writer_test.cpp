@@ -117,3 +117,14 @@ TEST(WorkbookWriter, RefusesOutOfRangeCellsAndFinishingTwice) {
   w.finish();
   EXPECT_THROW(w.finish(), std::logic_error);
 }
+
+TEST(WorkbookWriter, ControlCharactersAndEscapeLookalikesRoundTrip) {
+  for (auto memory : {WorkbookWriter::Memory::normal, WorkbookWriter::Memory::constant}) {
+    WorkbookWriter w("t", memory);
+    const std::string text = "第一行\r\n第二行\x01 _x0041_ 不是转义";
+    w.text(0, 0, text);
+    auto rows = read_all(w.finish());
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(cell_text(rows[0], 0), text);
+  }
+}
