@@ -2,6 +2,10 @@
 // userid), department paths, search, masking, and the staff spreadsheet round trip.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
 #include "community/departments.hpp"
 #include "community/spreadsheet/workbook_writer.hpp"
 #include "community/staff.hpp"
@@ -291,6 +295,46 @@ TEST_F(StaffTest, TemplateRoundTripImportsThenReimportCountsUnchanged) {
   EXPECT_EQ(rows[2][0], "李工");
   EXPECT_EQ(rows[2][2], "189****21");
   EXPECT_EQ(rows[2][5], "客服部、工程部—维修组");
+}
+
+}  // namespace
+
+namespace {
+
+// The file as LibreOffice saves it in `format` ("xls" or "xlsx"); empty when LibreOffice is
+// not installed. A private profile (made once per run: that is the slow part) so parallel
+// runs do not share LibreOffice's lock.
+std::string saved_by_libreoffice(const std::string& xlsx, const std::string& format) {
+  if (std::system("command -v soffice >/dev/null 2>&1") != 0) return {};
+  static const auto profile = xt::temp_dir();
+  auto dir = xt::temp_dir();
+  {
+    std::ofstream out(dir / "in.xlsx", std::ios::binary);
+    out << xlsx;
+  }
+  std::string cmd = "cd '" + dir.string() + "' && soffice -env:UserInstallation=file://" + profile.string() +
+                    " --headless --convert-to " + format + " --outdir out in.xlsx >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) return {};
+  std::ifstream in(dir / "out" / ("in." + format), std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST_F(StaffTest, FilesSavedByLibreOfficeAsXlsAndXlsxImportAlike) {
+  auto c = community::get_community(db_->reader(), seed_.community);
+  auto file = filled_sheet({{"李工", "男", "18913101221", "", "", "工程部—维修组", "维修工", "A"},
+                            {"赵工", "女", "18913101222", "", "", "", "", ""}},
+                           c.name);
+  for (const char* format : {"xls", "xlsx"}) {
+    SCOPED_TRACE(format);
+    auto saved = saved_by_libreoffice(file, format);
+    if (saved.empty()) GTEST_SKIP() << "LibreOffice is not installed";
+    auto sheet = community::read_staff_sheet(saved, {}, db_->reader(), c, nullptr);
+    ASSERT_TRUE(sheet.issues.empty()) << sheet.issues[0].reason;
+    ASSERT_EQ(sheet.people.size(), 2u);
+    EXPECT_EQ(sheet.people[0].phone, "18913101221");
+    EXPECT_EQ(sheet.people[0].departments, std::vector<std::string>{"工程部—维修组"});
+    EXPECT_EQ(sheet.people[1].gender, "female");
+  }
 }
 
 }  // namespace
