@@ -222,7 +222,9 @@ int run_demo(config::Config cfg, bool keep_running) {
     return 78;
   }
   const std::string appid = cfg.official_accounts.front().appid;
-  // A fresh store each time: the demo tells the same story on every run.
+  // A fresh store each time, beside the configured one but never it: the demo tells the same
+  // story on every run and cannot wipe a real store.
+  cfg.store.path = (std::filesystem::path(cfg.store.path).parent_path() / "demo.db").string();
   remove_store(cfg.store.path);
 
   sandbox::Sandbox sb(cfg);
