@@ -278,6 +278,22 @@ TEST_F(WecomLinkEndToEnd, SelfBuiltSyncMergesByPhoneAndASecondAccountIsRefused) 
   EXPECT_EQ(gw_->count("SELECT count(*) FROM staff WHERE phone <> '' AND wecom_state = 'synced'"), members);
   EXPECT_EQ(gw_->count("SELECT count(*) FROM departments WHERE name = '工程部'"), 1);
 
+  // Live, in the self-built form: a member created in WeCom with the phone of a record
+  // entered by hand becomes that record.
+  gw_->app().database().write([](store::Connection& c) {
+    c.exec("INSERT INTO staff (name, phone, phone_last4, created_at, updated_at) VALUES ('手工丙', '13900001111', '1111', 0, 0)");
+  });
+  auto pushed = control(sb_->base_url(), "/sandbox/wecom/contact_change",
+                        {{"corp_id", kCorpId}, {"change_type", "create_user"}, {"user_id", "BingGe"}, {"name", "丙哥"},
+                         {"mobile", "13900001111"}, {"department", {5}}});
+  ASSERT_EQ(pushed.value("errcode", -1), 0) << pushed.dump();
+  ASSERT_EQ(pushed["pushes"][0].value("form", ""), "self_built");
+  ASSERT_TRUE(eventually(*gw_, "SELECT count(*) FROM staff WHERE phone = '13900001111' AND wecom_userid = 'BingGe' AND name = '丙哥'"));
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM staff WHERE phone = '13900001111'"), 1);
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM staff"), members + 1);
+  gw_->app().database().write([](store::Connection& c) { c.exec("DELETE FROM staff WHERE wecom_userid = 'BingGe'"); });
+  control(sb_->base_url(), "/sandbox/wecom/contact_change", {{"corp_id", kCorpId}, {"change_type", "delete_user"}, {"user_id", "BingGe"}});
+
   // The same corp for another account: refused, nothing stored.
   auto refused = api(*gw_, b, "POST", "/api/v1/wecom/link-self-built");
   EXPECT_EQ(refused.status, 409);
