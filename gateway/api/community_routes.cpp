@@ -272,6 +272,19 @@ void register_structures(Router& r, Services& s) {
                                     {"created_rooms", counts.created_rooms},
                                     {"unchanged_rows", counts.unchanged_rows}});
         }));
+  r.add("GET", base + "/{structure}/import-reports/{report}", Access::signed_in, mapped([&s](ApiRequest& req) {
+          auto& c = s.db.reader();
+          auto cid = req.community();
+          cm::get_structure(c, cid, req.id("structure"));
+          store::Statement q(c,
+                             "SELECT report_xlsx, file_name FROM import_reports "
+                             "WHERE id = ?1 AND community_id = ?2 AND kind = 'structure' AND report_xlsx IS NOT NULL");
+          q.bind(1, req.id("report")).bind(2, cid);
+          if (!q.step()) throw ApiError(404, "not_found", "错误报告不存在");
+          auto name = q.text(1);
+          if (auto dot = name.rfind('.'); dot != std::string::npos) name.resize(dot);
+          return ApiResponse::file(q.text(0), "错误报告-" + name + ".xlsx", kXlsx);
+        }));
 }
 
 }  // namespace

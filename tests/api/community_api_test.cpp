@@ -161,6 +161,15 @@ TEST_F(CommunityApi, StructureImportWithBadRowsCommitsNothing) {
   EXPECT_EQ(body["errors"][1]["column"], "C（房间）");
   EXPECT_EQ(server_.count("SELECT COUNT(*) FROM structure_nodes"), before);
   EXPECT_EQ(server_.count("SELECT COUNT(*) FROM import_reports WHERE outcome = 'rejected' AND kind = 'structure'"), 1);
+  // The report: the two bad rows with their original row number and the reason.
+  auto report = get(ops_, structure_path(high_rise_) + "/import-reports/" + std::to_string(body["report_id"].get<std::int64_t>()));
+  ASSERT_EQ(report->status, 200);
+  auto rows = sheet_rows(report->body);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].front(), "原行号");
+  EXPECT_EQ(rows[1][0], "3");
+  EXPECT_EQ(rows[1][1], "E");
+  EXPECT_NE(rows[2].back().find("40"), std::string::npos) << rows[2].back();
   // A renamed header column is named.
   res = upload(ops_, structure_path(high_rise_) + "/import", xlsx_of({{"楼栋", "单元号", "房间"}, {"D", "1", "101"}}));
   ASSERT_EQ(res->status, 400);
