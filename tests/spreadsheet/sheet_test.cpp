@@ -259,3 +259,10 @@ TEST(SheetReader, ReadsPrefixedXmlHiddenSheetsAnd1904Dates) {
   EXPECT_TRUE(rows[0].cells[1].date_format);
   EXPECT_EQ(rows[0].cells[1].number, 43465);  // 2018-12-31 in the 1900 system every caller assumes
 }
+
+TEST(SheetReader, ACallerExceptionLeavesTheReaderIntact) {
+  // Thrown from inside expat's callbacks: it must arrive here, not unwind through C frames.
+  std::string data = R"(<row r="1"><c><v>1</v></c></row><row r="2"><c><v>2</v></c></row>)";
+  EXPECT_THROW(read_rows(minimal_xlsx(data), {}, [](const Row& r) -> bool { throw std::invalid_argument(std::to_string(r.number)); }),
+               std::invalid_argument);
+}
