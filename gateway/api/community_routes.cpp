@@ -114,9 +114,12 @@ void register_communities(Router& r, Services& s) {
           only_fields(body, {"name", "address", "office_phone", "allow_structure_import", "owner_review", "sms_otp",
                              "official_account_appid"});
           auto fields = cm::CommunityFields::from_json(body);
-          // The name identifies the customer's community across accounts: operators rename it.
+          // The name identifies the customer's community across accounts, and the Official
+          // Account ties it to a customer's WeChat: operators change those.
           if (fields.name && !req.principal.is_operator)
             throw ApiError(403, "forbidden", "只有运营账号可以修改小区名称", "name");
+          if (fields.official_account_appid && !req.principal.is_operator)
+            throw ApiError(403, "forbidden", "只有运营账号可以修改小区绑定的公众号", "official_account_appid");
           auto id = req.community();
           auto actor = req.principal.actor();
           s.db.write([&](store::Connection& c) { cm::update_community(c, id, fields, actor, now()); });

@@ -216,6 +216,8 @@ TEST_F(CommunityApi, PropertyAdminSeesOnlyTheirCommunities) {
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(json::parse(res->body)["community"]["sms_otp"], true);
   EXPECT_EQ(patch(mine, base_, {{"name", "改名"}})->status, 403);
+  EXPECT_EQ(patch(mine, base_, {{"official_account_appid", "wx5d3c9a1b7e20f468"}})->status, 403);
+  EXPECT_EQ(patch(ops_, base_, {{"official_account_appid", "wx5d3c9a1b7e20f468"}})->status, 200);
   // Without the CSRF token a change is refused.
   auto cli = server_.client();
   auto no_csrf = cli.Patch(base_.c_str(), {{"Cookie", mine.cookie}}, json({{"sms_otp", false}}).dump(), "application/json");
