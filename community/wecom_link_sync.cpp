@@ -101,12 +101,13 @@ struct Match {
 };
 
 // The staff record of this member: by userid (this corp's, or typed in by hand), then by phone.
+// The "<> ''" terms let SQLite use the partial indexes (without them every member scans staff).
 std::optional<Match> find_staff(Connection& c, const std::string& corp_id, const std::string& userid,
                                 const std::optional<std::string>& phone) {
   {
     auto& s = c.cached(
-        "SELECT id, wecom_corp_id = ?2 FROM staff WHERE wecom_userid = ?1 COLLATE NOCASE AND wecom_corp_id IN (?2, '') "
-        "ORDER BY wecom_corp_id = ?2 DESC, id LIMIT 1");
+        "SELECT id, wecom_corp_id = ?2 FROM staff WHERE wecom_corp_id IN (?2, '') AND wecom_userid = ?1 COLLATE NOCASE "
+        "AND wecom_userid <> '' ORDER BY wecom_corp_id = ?2 DESC, id LIMIT 1");
     s.bind(1, userid).bind(2, corp_id);
     std::optional<Match> m;
     if (s.step()) m = Match{s.integer(0), s.integer(1) != 0};
@@ -115,7 +116,7 @@ std::optional<Match> find_staff(Connection& c, const std::string& corp_id, const
   }
   if (!phone) return std::nullopt;
   // Another member of this corp with the phone is someone else: WeCom mobiles are unique per corp.
-  auto& s = c.cached("SELECT id FROM staff WHERE phone = ?1 AND (wecom_userid = '' OR wecom_corp_id <> ?2) ORDER BY id LIMIT 1");
+  auto& s = c.cached("SELECT id FROM staff WHERE phone = ?1 AND phone <> '' AND (wecom_userid = '' OR wecom_corp_id <> ?2) ORDER BY id LIMIT 1");
   s.bind(1, *phone).bind(2, corp_id);
   std::optional<Match> m;
   if (s.step()) m = Match{s.integer(0), false};
@@ -126,8 +127,8 @@ std::optional<Match> find_staff(Connection& c, const std::string& corp_id, const
 void replace_memberships(Connection& c, std::int64_t staff_id, const std::string& corp_id,
                          const std::vector<std::int64_t>& departments) {
   c.cached(
-       "DELETE FROM staff_departments WHERE staff_id = ?1 AND department_id IN "
-       "(SELECT id FROM departments WHERE wecom_corp_id = ?2)")
+       "DELETE FROM staff_departments WHERE staff_id = ?1 AND EXISTS "
+       "(SELECT 1 FROM departments d WHERE d.id = staff_departments.department_id AND d.wecom_corp_id = ?2)")
       .bind(1, staff_id)
       .bind(2, corp_id)
       .run();
@@ -213,7 +214,7 @@ void rename_wecom_member(Connection& c, const std::string& corp_id, const std::s
                          std::int64_t now) {
   if (old_userid == new_userid || new_userid.empty()) return;
   c.cached(
-       "UPDATE staff SET wecom_userid = ?3, updated_at = ?4 WHERE wecom_corp_id = ?1 AND wecom_userid = ?2 COLLATE NOCASE "
+       "UPDATE staff SET wecom_userid = ?3, updated_at = ?4 WHERE wecom_corp_id = ?1 AND wecom_userid = ?2 COLLATE NOCASE AND wecom_userid <> '' "
        "AND NOT EXISTS (SELECT 1 FROM staff WHERE wecom_corp_id = ?1 AND wecom_userid = ?3)")
       .bind(1, corp_id)
       .bind(2, old_userid)
@@ -225,7 +226,7 @@ void rename_wecom_member(Connection& c, const std::string& corp_id, const std::s
 bool mark_member_unsynced(Connection& c, const std::string& corp_id, const std::string& userid, std::int64_t now) {
   c.cached(
        "UPDATE staff SET wecom_state = 'unsynced', updated_at = ?3 "
-       "WHERE wecom_corp_id = ?1 AND wecom_userid = ?2 COLLATE NOCASE AND wecom_state = 'synced'")
+       "WHERE wecom_corp_id = ?1 AND wecom_userid = ?2 COLLATE NOCASE AND wecom_userid <> '' AND wecom_state = 'synced'")
       .bind(1, corp_id)
       .bind(2, userid)
       .bind(3, now)

@@ -504,8 +504,10 @@ CREATE TABLE wecom_install_states (
   outcome TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 CREATE INDEX wecom_install_states_by_admin ON wecom_install_states (admin_id, created_at);
-CREATE INDEX departments_by_wecom ON departments (wecom_corp_id, wecom_department_id) WHERE wecom_corp_id <> '';
-CREATE INDEX staff_by_wecom_corp ON staff (wecom_corp_id, wecom_state) WHERE wecom_corp_id <> '';
+CREATE INDEX departments_by_wecom ON departments (wecom_corp_id, wecom_department_id);
+CREATE INDEX staff_by_wecom_corp ON staff (wecom_corp_id, wecom_state);
+-- WeCom userids are case-insensitive: the merge looks them up without case.
+CREATE INDEX staff_by_wecom_user_nocase ON staff (wecom_corp_id, wecom_userid COLLATE NOCASE) WHERE wecom_userid <> '';
 )sql";
 
 const std::vector<Migration> kMigrations = {
