@@ -2,6 +2,7 @@
 
 #include "community/communities.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -71,7 +72,9 @@ api::Principal authenticate(const Request& req, const config::Config& cfg, store
   }
   auto admin = community::find_admin(reader, session->admin_id);
   if (!admin || admin->disabled) throw unauthenticated;
-  if (now - session->last_seen_at >= kTouchEverySeconds)
+  // Written at most once a minute, or more often when the idle limit is short.
+  const std::int64_t touch_every = std::min<std::int64_t>(kTouchEverySeconds, cfg.admin.session_idle_seconds / 4);
+  if (now - session->last_seen_at >= touch_every)
     db.submit([hash, now](store::Connection& c) { community::touch_session(c, hash, now); }, [](std::exception_ptr) {});
   api::Principal p;
   p.admin_id = admin->id;

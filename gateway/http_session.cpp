@@ -52,6 +52,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       });
     }
     if (over_capacity || ctx_->stopping) return send_rejection(Rejection::connection_limit);
+    // The peer's address, once per connection: login throttling counts failures by it.
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = peer.address().to_string();
     do_read();
   }
 
@@ -109,6 +113,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       req.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     request_id_ = req.request_id;
+    req.remote = remote_;
     // The handler may answer later (after a commit); the read deadline no longer applies.
     stream_.expires_never();
     ctx_->handler(std::move(req), [self = shared_from_this()](Response&& res) {
@@ -188,6 +193,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<SessionContext> ctx_;
   std::uint64_t id_;
   std::string request_id_;
+  std::string remote_;  ///< the peer's IP address
   Clock::time_point started_{};
   bool first_ = true, busy_ = false, keep_alive_ = true;
 };

@@ -133,9 +133,10 @@ ApiResponse login(ApiRequest& req, Services& s, cm::LoginThrottle& throttle) {
   std::string rehash = cm::password_needs_rehash(record->password_hash) ? cm::hash_password(password) : std::string();
   cm::NewSession session;
   const std::int64_t ttl = s.cfg.admin.session_ttl_seconds;
+  // The session starts now, not when the (slow, deliberately) hash check began.
   s.db.write([&](store::Connection& c) {
-    if (!rehash.empty()) cm::replace_password_hash(c, record->id, rehash, t);
-    session = cm::create_session(c, record->id, t, ttl);
+    if (!rehash.empty()) cm::replace_password_hash(c, record->id, rehash, now());
+    session = cm::create_session(c, record->id, now(), ttl);
   });
   auto admin = existing_admin(s.db.reader(), record->id);
   log::info("admin.login", {{"rid", req.http.request_id}, {"admin", std::to_string(admin.id)}});
