@@ -114,11 +114,11 @@ std::int64_t mark_unseen_unsubscribed(store::Connection& c, std::string_view app
                                       std::int64_t run_started_at, std::int64_t now) {
   store::Statement s(c,
                      "UPDATE followers SET subscribed = 0, unsubscribed_at = ?4, updated_at = ?4 "
-                     "WHERE appid = ?1 AND subscribed = 1 AND last_synced_run <> ?2 AND updated_at < ?3");
-  s.bind(1, appid).bind(2, run_id).bind(3, run_started_at).bind(4, now).run();
-  store::Statement n(c, "SELECT changes()");
-  n.step();
-  return n.integer(0);
+                     "WHERE appid = ?1 AND subscribed = 1 AND last_synced_run <> ?2 AND updated_at < ?3 RETURNING 1");
+  s.bind(1, appid).bind(2, run_id).bind(3, run_started_at).bind(4, now);
+  std::int64_t marked = 0;
+  while (s.step()) ++marked;
+  return marked;
 }
 
 FollowerList list_followers(store::Connection& c, const FollowerQuery& q) {
@@ -172,15 +172,12 @@ void save_remark(store::Connection& c, std::string_view appid, std::string_view 
 std::int64_t save_tagging(store::Connection& c, std::string_view appid, std::int64_t tag_id,
                           std::span<const std::string> openids, std::int64_t now) {
   std::int64_t changed = 0;
-  auto& ins = c.cached("INSERT OR IGNORE INTO follower_tags (appid, openid, tag_id) VALUES (?1, ?2, ?3)");
-  auto& n = c.cached("SELECT changes()");
+  auto& ins = c.cached("INSERT OR IGNORE INTO follower_tags (appid, openid, tag_id) VALUES (?1, ?2, ?3) RETURNING 1");
   auto& touch = c.cached("UPDATE followers SET updated_at = ?3 WHERE appid = ?1 AND openid = ?2");
   for (const auto& o : openids) {
     ins.reset();
-    ins.bind(1, appid).bind(2, o).bind(3, tag_id).run();
-    n.reset();
-    n.step();
-    changed += n.integer(0);
+    ins.bind(1, appid).bind(2, o).bind(3, tag_id);
+    while (ins.step()) ++changed;
     touch.reset();
     touch.bind(1, appid).bind(2, o).bind(3, now).run();
   }
@@ -190,15 +187,12 @@ std::int64_t save_tagging(store::Connection& c, std::string_view appid, std::int
 std::int64_t save_untagging(store::Connection& c, std::string_view appid, std::int64_t tag_id,
                             std::span<const std::string> openids, std::int64_t now) {
   std::int64_t changed = 0;
-  auto& del = c.cached("DELETE FROM follower_tags WHERE appid = ?1 AND openid = ?2 AND tag_id = ?3");
-  auto& n = c.cached("SELECT changes()");
+  auto& del = c.cached("DELETE FROM follower_tags WHERE appid = ?1 AND openid = ?2 AND tag_id = ?3 RETURNING 1");
   auto& touch = c.cached("UPDATE followers SET updated_at = ?3 WHERE appid = ?1 AND openid = ?2");
   for (const auto& o : openids) {
     del.reset();
-    del.bind(1, appid).bind(2, o).bind(3, tag_id).run();
-    n.reset();
-    n.step();
-    changed += n.integer(0);
+    del.bind(1, appid).bind(2, o).bind(3, tag_id);
+    while (del.step()) ++changed;
     touch.reset();
     touch.bind(1, appid).bind(2, o).bind(3, now).run();
   }

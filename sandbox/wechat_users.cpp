@@ -87,6 +87,26 @@ void register_wechat_users(Sandbox& sb) {
     Sandbox::reply(res, {{"total", followers.total()}});
   });
 
+  // A user follows (again) and the platform pushes the subscribe event, as a search-and-follow would.
+  sb.post("/sandbox/wechat/subscribe", [&sb](const httplib::Request& req, httplib::Response& res) {
+    auto body = Sandbox::body_json(req, res);
+    if (!body) return;
+    auto appid = string_member(*body, "appid");
+    auto openid = string_member(*body, "openid");
+    if (!appid || !openid || openid->empty()) return control_error(res, 400, "appid and openid are required");
+    auto to = account_push(sb, *appid);
+    if (!to) return control_error(res, 404, "no official account " + *appid + " in the configuration");
+    {
+      std::lock_guard lk(sb.mutex());
+      auto& followers = followers_of(sb, *appid);
+      if (followers.standing(*openid) == AccountFollowers::Standing::following) return control_error(res, 409, *openid + " already follows " + *appid);
+      followers.subscribe(*openid);
+    }
+    auto [status, reply] = deliver(*to, event_xml(*appid, *openid, "subscribe"));
+    sb.count("pushes " + to->path);
+    Sandbox::reply(res, {{"gateway_status", status}, {"reply", reply}});
+  });
+
   sb.post("/sandbox/wechat/unsubscribe", [&sb](const httplib::Request& req, httplib::Response& res) {
     auto body = Sandbox::body_json(req, res);
     if (!body) return;
