@@ -48,7 +48,6 @@ App::App(config::Config cfg) : cfg_(std::move(cfg)) {
   callbacks_ = std::make_unique<Callbacks>(cfg_.callbacks, accounts, *db_, *box_, metrics_);
   callbacks_->warm(now);
   platform_ = std::make_unique<Platform>(cfg_, *db_, *box_);
-  admin_api_ = std::make_unique<AdminApi>(cfg_, *db_, *box_, *platform_);
   wecom_linking_ = std::make_unique<WecomLinking>(cfg_, *db_, *box_, *platform_);
   admin_api_ = std::make_unique<AdminApi>(cfg_, *db_, *box_, *platform_);
   resident_pages_ = std::make_unique<ResidentPages>(cfg_, *db_, *box_, *platform_);
@@ -103,8 +102,6 @@ unsigned short App::start() {
   // Codes recorded while the platform was unreachable (or before a restart) are retried.
   platform_->schedule_authorizations();
   server_->every(std::chrono::seconds(30), [this] { platform_->schedule_authorizations(); });
-  // Expired admin sessions are dropped every ten minutes (each request checks expiry itself).
-  server_->every(std::chrono::minutes(10), [this] { admin_api_->sweep_sessions(); });
   // Staff linking: contact changes left pending by a WeCom outage, and the periodic re-sync.
   wecom_linking_->schedule_contact_changes();
   server_->every(std::chrono::seconds(30), [this] { wecom_linking_->schedule_contact_changes(); });
@@ -164,7 +161,6 @@ void App::handle(Request&& req, Respond respond) {
     if (ResidentPages::owns(path)) return resident_pages_->handle(std::move(req), std::move(respond));
     // The suite install page sends the admin's browser back here; WeCom is called on a worker.
     if (path == "/wecom/install/callback") return answer_install_redirect(*wecom_linking_, std::move(req), std::move(respond));
-    if (AdminApi::owns(path)) return admin_api_->handle(std::move(req), std::move(respond));
     if (path == "/healthz") return respond(text(Route::healthz, 200, "ok\n"));
     if (path == "/readyz") {
       // Through the writer, off the io thread: ready means the store takes writes.

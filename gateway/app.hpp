@@ -21,8 +21,6 @@ class OutboxWiring;
 class AdminApi;
 class ResidentPages;
 
-class AdminApi;
-
 class App {
  public:
   /// Opens (and migrates) the store and saves the configured accounts. Throws ConfigError
@@ -45,8 +43,6 @@ class App {
   Callbacks& callbacks() noexcept { return *callbacks_; }
   Metrics& metrics() noexcept { return metrics_; }
   Platform& platform() noexcept { return *platform_; }
-  /// The /api/v1 router and its checks (tests walk its routes).
-  AdminApi& admin_api() noexcept { return *admin_api_; }
   /// 员工信息 ↔ 企业微信: corp links, contact syncs, change_contact application.
   WecomLinking& wecom_linking() noexcept { return *wecom_linking_; }
   /// The /api/v1 router and its checks (tests walk its routes).
@@ -65,7 +61,6 @@ class App {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Callbacks> callbacks_;
   std::unique_ptr<Platform> platform_;
-  std::unique_ptr<AdminApi> admin_api_;  ///< after platform_: its handlers run on the platform's workers
   std::unique_ptr<WecomLinking> wecom_linking_;
   std::unique_ptr<AdminApi> admin_api_;  ///< after platform_: its handlers run on the platform's workers
   std::unique_ptr<FollowerSync> follower_sync_;
