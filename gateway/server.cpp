@@ -81,7 +81,9 @@ void Server::every(std::chrono::milliseconds period, std::function<void()> task)
       log::error("server.task_failed", {{"error", e.what()}});
     }
     timer->expires_after(period);
-    if (auto t = weak_tick.lock()) timer->async_wait(*t);
+    // The pending wait holds the tick: a copy of *t would hold only the weak pointer, and the
+    // third tick would find it expired and stop re-arming.
+    if (auto t = weak_tick.lock()) timer->async_wait([t](boost::system::error_code e) { (*t)(e); });
   };
   timer->expires_after(period);
   timer->async_wait([tick](boost::system::error_code ec) { (*tick)(ec); });
