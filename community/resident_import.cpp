@@ -130,29 +130,59 @@ std::vector<std::int64_t> resolve_rooms(store::Connection& c, std::int64_t commu
                                         const ResidentSheetLayout& layout, const ColumnMap& cols, bool allow,
                                         bool create, std::vector<SheetIssue>& issues, std::int64_t* created) {
   auto structures = structures_of(c, community_id);
+  // Every existing room by its path, from one scan of the community's nodes: a large import
+  // names tens of thousands of rooms, and walking the tree per room would cost a query per level.
   std::unordered_map<std::string, std::int64_t> rooms;
+  {
+    struct Node {
+      std::int64_t parent;
+      int depth;
+      std::string name;
+    };
+    std::unordered_map<std::int64_t, Node> nodes;
+    std::unordered_map<std::int64_t, std::size_t> depth_of;  // structure id -> level count
+    for (const auto& st : structures) depth_of[st.id] = st.levels.size();
+    std::vector<std::pair<std::int64_t, std::int64_t>> leaves;  // (structure, node) in id order
+    store::Statement s(c,
+                       "SELECT id, structure_id, IFNULL(parent_id, 0), depth, name FROM structure_nodes "
+                       "WHERE community_id = ?1 ORDER BY structure_id, id");
+    s.bind(1, community_id);
+    while (s.step()) {
+      std::int64_t id = s.integer(0), structure = s.integer(1);
+      nodes.emplace(id, Node{s.integer(2), static_cast<int>(s.integer(3)), s.text(4)});
+      if (static_cast<std::size_t>(s.integer(3)) == depth_of[structure]) leaves.emplace_back(structure, id);
+    }
+    for (const auto& [structure, leaf] : leaves) {
+      std::vector<std::string> path;
+      for (std::int64_t at = leaf; at != 0;) {
+        auto it = nodes.find(at);
+        if (it == nodes.end()) break;
+        path.insert(path.begin(), it->second.name);
+        at = it->second.parent;
+      }
+      rooms.emplace(path_key(path), leaf);  // the first structure wins, as find_room decides
+    }
+  }
   std::vector<std::int64_t> out;
   out.reserve(sheet.rows.size());
   for (const auto& r : sheet.rows) {
     std::string key = path_key(r.path);
     auto it = rooms.find(key);
     if (it == rooms.end()) {
-      std::int64_t id = find_room(c, community_id, r.path).value_or(0);
-      if (!id) {
-        std::int64_t structure = structure_for(c, structures, r.path);
-        std::string where = column_name(cols, layout, L::first_level);
-        if (!structure) {
-          issues.push_back({r.number, where,
-                            "楼栋信息“" + join_path(r.path) + "”有" + std::to_string(r.path.size()) +
-                                "级，本小区没有这样层级数的楼栋结构"});
-        } else if (!allow) {
-          issues.push_back({r.number, where, "房间“" + join_path(r.path) + "”不存在（本小区不允许通过导入创建房间）"});
-        } else if (create) {
-          id = ensure_room(c, community_id, structure, r.path);
-          ++*created;
-        } else {
-          id = -1;  // will be created at commit
-        }
+      std::int64_t id = 0;
+      std::int64_t structure = structure_for(c, structures, r.path);
+      std::string where = column_name(cols, layout, L::first_level);
+      if (!structure) {
+        issues.push_back({r.number, where,
+                          "楼栋信息“" + join_path(r.path) + "”有" + std::to_string(r.path.size()) +
+                              "级，本小区没有这样层级数的楼栋结构"});
+      } else if (!allow) {
+        issues.push_back({r.number, where, "房间“" + join_path(r.path) + "”不存在（本小区不允许通过导入创建房间）"});
+      } else if (create) {
+        id = ensure_room(c, community_id, structure, r.path);
+        ++*created;
+      } else {
+        id = -1;  // will be created at commit
       }
       it = rooms.emplace(std::move(key), id).first;
     } else if (it->second == 0) {
