@@ -16,7 +16,6 @@
 
 #include "config/config.hpp"
 #include "gateway/app.hpp"
-#include "gateway/outbox_wiring.hpp"
 #include "notify/outbox.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sandbox/wechat_followers.hpp"
@@ -120,7 +119,7 @@ int main(int argc, char** argv) {
     if (delivered >= static_cast<long long>(n)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  auto stats = app->outbox().dispatcher().stats();
+  long long retried = count(db, "SELECT count(*) FROM outbox WHERE attempts > 1");
   app.reset();
   sb.stop();
   std::filesystem::remove_all(dir);
@@ -130,9 +129,7 @@ int main(int argc, char** argv) {
   double deliver_s = secs(all_delivered - committed).count();
   std::printf("outbox: %lu template messages, concurrency %lu, %lu workers, persistence on (SQLite WAL)\n", n, concurrency, workers);
   std::printf("  enqueue (one transaction): %.3f s (%.0f rows/s)\n", enqueue_s, n / enqueue_s);
-  std::printf("  all sent:      %.3f s  -> %.0f messages/s  (claimed %llu, retried %llu, failed %llu)\n", send_s, n / send_s,
-              static_cast<unsigned long long>(stats.claimed), static_cast<unsigned long long>(stats.retried),
-              static_cast<unsigned long long>(stats.failed));
+  std::printf("  all sent:      %.3f s  -> %.0f messages/s  (%lld needed more than one attempt)\n", send_s, n / send_s, retried);
   std::printf("  delivered:     %lld of %lu after %.3f s (TEMPLATESENDJOBFINISH pushed back one by one)\n", delivered, n, deliver_s);
   return sent >= static_cast<long long>(n) ? 0 : 1;
 }
