@@ -137,8 +137,8 @@ struct SandboxConfig {
 /// Resident verification: the H5 pages' public address and the messages it sends.
 struct VerificationConfig {
   std::string public_url = "http://127.0.0.1:8080";  ///< where residents' browsers reach the gateway
-  std::string review_template_id = "TM_REVIEW";       ///< template message to reviewers (待审核提醒)
-  std::string result_template_id = "TM_RESULT";       ///< template message to the resident (审核结果通知)
+  std::string review_template_id = "TPLreviewReminder";    ///< set to the account's 待审核提醒 template id
+  std::string result_template_id = "TPLverificationResult";  ///< set to the account's 审核结果通知 template id
   std::string sms_review_template_id = "1001";        ///< SMS template to reviewers without WeChat
   std::string sms_otp_template_id = "1002";           ///< SMS template carrying a one-time code
   unsigned otp_ttl_seconds = 300;

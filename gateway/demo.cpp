@@ -1,6 +1,10 @@
 #include "gateway/demo.hpp"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -133,7 +137,7 @@ std::int64_t room_id(const std::string& gateway, std::int64_t community, const W
   auto tree = parse(c.Get(("/r/api/" + std::to_string(community) + "/structure").c_str(), httplib::Headers{{"Cookie", u.cookie}}), 200,
                     "读取楼栋结构");
   for (const auto& s : tree["structures"]) {
-    const json* level = &s["tree"];
+    const json* level = &s["nodes"];
     std::int64_t id = 0;
     std::size_t matched = 0;
     for (const auto& name : path) {
@@ -161,6 +165,22 @@ json wait_for(const std::function<json()>& fetch, const std::function<bool(const
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   throw DemoError("等待消息超时（outbox 未在 15 秒内送达）");
+}
+
+// A port the kernel picks for `listen`, released at once for the gateway to bind.
+std::uint16_t free_port(const std::string& listen) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  ::inet_pton(AF_INET, listen.c_str(), &addr.sin_addr);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("no free port on " + listen);
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 void remove_store(const std::string& path) {
@@ -237,8 +257,7 @@ int run_demo(config::Config cfg, bool keep_running) {
   if (cfg.sms.sign_name.empty()) cfg.sms.sign_name = "腾讯物业";
   if (cfg.server.port == 0) {
     // The gateway's links (OAuth redirect, template message links) need its port up front.
-    httplib::Server probe;
-    cfg.server.port = static_cast<std::uint16_t>(probe.bind_to_any_port(cfg.server.listen));
+    cfg.server.port = free_port(cfg.server.listen);
   }
   const std::string gateway = "http://" + cfg.server.listen + ":" + std::to_string(cfg.server.port);
   cfg.verification.public_url = gateway;
@@ -256,13 +275,13 @@ int run_demo(config::Config cfg, bool keep_running) {
 
     auto community = console.post("/api/v1/communities", {{"name", "腾讯小区"}, {"address", "深圳市南山区科技园"}, {"office_phone", "0755-86013388"}},
                                   "创建小区", 201);
-    std::int64_t cid = community.value("id", 0LL);
+    std::int64_t cid = community["community"].value("id", 0LL);
     console.patch("/api/v1/communities/" + std::to_string(cid), {{"official_account_appid", appid}}, "关联公众号");
     say("2. 创建小区「腾讯小区」(id " + std::to_string(cid) + ")，关联公众号 " + appid);
 
     std::string base = "/api/v1/communities/" + std::to_string(cid);
     auto structure = console.post(base + "/structures", {{"name", "高层区"}, {"levels", {"楼栋", "单元", "房间"}}}, "创建楼栋结构", 201);
-    std::int64_t sid = structure.value("id", 0LL);
+    std::int64_t sid = structure["structure"].value("id", 0LL);
     auto imported_rooms = console.upload(base + "/structures/" + std::to_string(sid) + "/import", "楼栋结构.xlsx",
                                          structure_sheet({"楼栋", "单元", "房间"}), "导入楼栋结构");
     say("3. 楼栋结构 楼栋/单元/房间，用表格导入房间 A/1/101、A/1/102、B/1/101、B/1/102：" + imported_rooms.dump());
@@ -272,8 +291,8 @@ int run_demo(config::Config cfg, bool keep_running) {
     say("4. 下载本小区的住户模板（" + std::to_string(tmpl.size()) + " 字节），填入 张三 业主、李四 家属、王五 长期租客、刘六 限期租客（至 2018-12-31）后导入：新增 " +
         std::to_string(result.value("added", 0)) + "，更新 " + std::to_string(result.value("updated", 0)));
 
-    auto wang = create_admin(app, "wang", "property_admin", "王经理", "13911110001", {cid}, "wang-demo-2024");
-    create_admin(app, "li", "property_admin", "李主管", "13911110002", {cid}, "li-demo-2024");
+    auto wang = create_admin(app, "wangjingli", "property_admin", "王经理", "13911110001", {cid}, "wang-demo-2024");
+    create_admin(app, "lizhuguan", "property_admin", "李主管", "13911110002", {cid}, "li-demo-2024");
     auto invite = console.post(base + "/reviewers/" + std::to_string(wang) + "/invite", json::object(), "邀请关联");
     scan(sandbox, appid, "oDemoWangJingli", {{"ticket", invite["ticket"]}});
     auto reviewers = console.get(base + "/reviewers", "提醒设置");

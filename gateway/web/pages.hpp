@@ -75,7 +75,7 @@ function levelSelect(depth, nodes, names) {
 function showStructure() {
   $('levels').innerHTML = '';
   const s = structures[$('structure').value || 0];
-  if (s) levelSelect(0, s.tree || [], s.levels);
+  if (s) levelSelect(0, s.nodes || [], s.levels);
 }
 function roomId() {
   const sels = $('levels').querySelectorAll('select');
