@@ -4,6 +4,8 @@
 // WeChat binding by QR; OAuth state forgery and code reuse.
 #include "gateway/verification_world.hpp"
 
+#include "community/verification_requests.hpp"
+
 using namespace xiaoqu;
 using namespace xiaoqu::testing;
 
@@ -131,7 +133,10 @@ TEST(VerificationEndToEnd, EveryPendingReasonIsRecorded) {
   auto second = w.open_form("oImpostor");
   EXPECT_EQ(nlohmann::json::parse(w.submit(second, {"王五", "13800000003", "tenant", "", {"A", "1", "102"}})->body)["reason"],
             "bound_elsewhere");
-  // 刘六's lease ended in 2018: the lease job marked the record at start-up.
+  // 刘六's lease ended in 2018: the lease job (run at start-up and hourly) marks the record.
+  int ended = 0;
+  w.write([&](store::Connection& c) { ended = community::expire_leases(c, "2024-06-01", std::time(nullptr)); });
+  EXPECT_EQ(ended, 1);
   EXPECT_EQ(w.query("SELECT status FROM residents WHERE name = '刘六' AND source = 'import'"), "lease_ended");
 }
 

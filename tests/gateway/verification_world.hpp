@@ -73,6 +73,12 @@ struct VerificationWorld {
         rooms[p] = community::ensure_room(c, community, structure, parts);
       }
     });
+    // The community's entry code, made through the console as a property manager would.
+    auto op = add_admin(*gw, "qr_operator", "operator");
+    auto session = open_session(*gw, op);
+    httplib::Client api(gw->url());
+    auto qr = api.Get(("/api/v1/communities/" + std::to_string(community) + "/qrcode").c_str(), session.headers(false));
+    EXPECT_TRUE(qr && qr->status == 200) << (qr ? qr->body : std::string("no answer"));
     import_resident({"张三", "13800000001", "owner", "", {"A", "1", "101"}});
     import_resident({"李四", "13800000002", "family", "", {"A", "1", "101"}});
     import_resident({"王五", "13800000003", "tenant", "", {"A", "1", "102"}});
