@@ -233,3 +233,47 @@ TEST(VerificationEndToEnd, ForgedStateAndReusedCodeAreRefused) {
   auto anonymous = c.Post(("/r/api/" + std::to_string(w.community) + "/submissions").c_str(), "{}", "application/json");
   EXPECT_EQ(anonymous->status, 401);
 }
+
+TEST(VerificationEndToEnd, SmsCodeProvesThePhoneWhenTheCommunityAsksForIt) {
+  VerificationWorld w;
+  w.write([&](store::Connection& c) {
+    store::Statement(c, "UPDATE communities SET sms_otp = 1 WHERE id = ?1").bind(1, w.community).run();
+  });
+  auto browser = w.open_form("oWithCode");
+  Resident zhang{"张三", "13800000001", "owner", "", {"A", "1", "101"}};
+  // No code: the request waits, the phone unproven.
+  auto unproven = w.submit(browser, zhang);
+  ASSERT_EQ(unproven->status, 200) << unproven->body;
+  EXPECT_EQ(nlohmann::json::parse(unproven->body)["reason"], "phone_not_proven");
+
+  httplib::Client c(w.gw->url());
+  std::string otp_path = "/r/api/" + std::to_string(w.community) + "/otp";
+  auto sent = c.Post(otp_path.c_str(), browser.headers(), R"({"phone":"13800000001"})", "application/json");
+  ASSERT_EQ(sent->status, 200) << sent->body;
+  auto again = c.Post(otp_path.c_str(), browser.headers(), R"({"phone":"13800000001"})", "application/json");
+  EXPECT_EQ(again->status, 429) << "one code a minute per phone";
+  EXPECT_FALSE(again->get_header_value("Retry-After").empty());
+  nlohmann::json sms;
+  for (int i = 0; i < 500 && sms.empty(); ++i) {
+    auto list = w.sms_to("13800000001");
+    if (!list.empty()) sms = list[0];
+    else std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(sms.empty()) << "the code travels by SMS through the outbox";
+  std::string code = sms["params"][0];
+  EXPECT_EQ(code.size(), 6u);
+  EXPECT_EQ(w.query("SELECT COUNT(*) FROM sms_codes WHERE code_hash = '" + code + "'"), "0") << "only a hash is kept";
+
+  std::string submissions = "/r/api/" + std::to_string(w.community) + "/submissions";
+  nlohmann::json body = {{"room_id", w.rooms.at("A/1/101")}, {"name", "张三"}, {"phone", "13800000001"}, {"identity", "owner"}};
+  body["otp"] = code == "000000" ? "111111" : "000000";
+  auto wrong = c.Post(submissions.c_str(), browser.headers(), body.dump(), "application/json");
+  EXPECT_EQ(wrong->status, 400);
+  body["otp"] = code;
+  auto proven = c.Post(submissions.c_str(), browser.headers(), body.dump(), "application/json");
+  ASSERT_EQ(proven->status, 200) << proven->body;
+  EXPECT_TRUE(nlohmann::json::parse(proven->body)["approved"]);
+  // A code is good once.
+  auto reused = c.Post(submissions.c_str(), browser.headers(), body.dump(), "application/json");
+  EXPECT_EQ(reused->status, 400);
+}
