@@ -80,6 +80,29 @@ Response Callbacks::render(Route route, std::string_view plain, const ReplyEncod
   return res;
 }
 
+namespace {
+// The de-duplication record of a handled push; `key` is "endpoint|dedup key".
+void record(store::Connection& c, std::string_view key, std::string_view kind, std::string_view reply, std::int64_t now) {
+  auto bar = key.find('|');
+  store::record_handled(c, key.substr(0, bar), key.substr(bar + 1), kind, reply, now);
+}
+}  // namespace
+
+// A push whose effects could not be committed: forgotten by the de-duplication cache, so the
+// platform's retry is handled afresh, and answered as the store being unavailable.
+void Callbacks::commit_failed(std::exception_ptr e, Route route, const std::string& key, bool dedup, const Respond& respond) {
+  if (dedup) dedup_.abandon(key);
+  std::string what;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    what = ex.what();
+  }
+  log::error("callback.commit_failed", {{"key", key}, {"error", what}});
+  metrics_.count_rejection(Rejection::store_unavailable);
+  respond(gateway::reject(Rejection::store_unavailable, route));
+}
+
 void Callbacks::finish(Route route, std::string_view timestamp, std::int64_t now, Handled h, const ReplyEncoding& enc,
                        const Respond& respond) {
   if (cfg_.dedup) {
@@ -122,28 +145,13 @@ void Callbacks::finish(Route route, std::string_view timestamp, std::int64_t now
   store::Database::Job job = [effects = std::move(h.effects), key = h.dedup_key, reply = h.reply, kind = h.kind, now,
                               dedup](store::Connection& c) {
     if (effects) effects(c);
-    if (dedup) {
-      auto bar = key.find('|');
-      store::record_handled(c, std::string_view(key).substr(0, bar), std::string_view(key).substr(bar + 1), kind, reply, now);
-    }
+    if (dedup) record(c, key, kind, reply, now);
   };
   // The dedup entry keeps the plaintext: a retry gets a freshly encrypted envelope of it.
   store::Database::Done done = [this, route, key = std::move(h.dedup_key), kind = std::move(h.kind),
                                 reply = std::move(h.reply), rendered = std::move(rendered), now, dedup,
                                 respond](std::exception_ptr e) mutable {
-    if (e) {
-      if (dedup) dedup_.abandon(key);
-      std::string what;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        what = ex.what();
-      }
-      log::error("callback.commit_failed", {{"key", key}, {"error", what}});
-      metrics_.count_rejection(Rejection::store_unavailable);
-      respond(gateway::reject(Rejection::store_unavailable, route));
-      return;
-    }
+    if (e) return commit_failed(e, route, key, dedup, respond);
     if (dedup) dedup_.complete(key, std::move(reply), now);
     respond(std::move(rendered));
     if (on_commit_) on_commit_(kind);
@@ -161,26 +169,11 @@ void Callbacks::finish_decided_in_transaction(Route route, std::int64_t now, Han
                               kind = h.kind, now, dedup, decided](store::Connection& c) {
     if (effects) effects(c);
     *decided = decide(c);
-    if (dedup) {
-      auto bar = key.find('|');
-      store::record_handled(c, std::string_view(key).substr(0, bar), std::string_view(key).substr(bar + 1), kind, *decided, now);
-    }
+    if (dedup) record(c, key, kind, *decided, now);
   };
   store::Database::Done done = [this, route, key = std::move(h.dedup_key), kind = std::move(h.kind), now, dedup, decided, enc,
                                 respond](std::exception_ptr e) mutable {
-    if (e) {
-      if (dedup) dedup_.abandon(key);
-      std::string what;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        what = ex.what();
-      }
-      log::error("callback.commit_failed", {{"key", key}, {"error", what}});
-      metrics_.count_rejection(Rejection::store_unavailable);
-      respond(gateway::reject(Rejection::store_unavailable, route));
-      return;
-    }
+    if (e) return commit_failed(e, route, key, dedup, respond);
     Response rendered = render(route, *decided, enc);
     if (dedup) dedup_.complete(key, std::string(*decided), now);
     respond(std::move(rendered));

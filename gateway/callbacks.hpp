@@ -88,6 +88,7 @@ class Callbacks {
   void finish(Route route, std::string_view timestamp, std::int64_t now, Handled handled,
               const ReplyEncoding& enc, const Respond& respond);
   Response render(Route route, std::string_view plain, const ReplyEncoding& enc) const;
+  void commit_failed(std::exception_ptr e, Route route, const std::string& key, bool dedup, const Respond& respond);
   void finish_decided_in_transaction(Route route, std::int64_t now, Handled h, const ReplyEncoding& enc, const Respond& respond);
   /// Verifies msg_signature and decrypts; on failure returns the rejection.
   std::optional<Rejection> open_encrypted(const wechat::MsgCrypt& crypt, const QueryParams& q,
