@@ -3,9 +3,10 @@
 // into a fresh SQLite file. Prints wall time, the platform calls made (against the minimum
 // ceil(N/10000) + ceil(N/100)) and this process's peak RSS.
 //
-//   follower_sync_gen [--followers N] [--in-flight K] [--dir DIR]
-//   defaults: --followers 1000000 --in-flight 4 --dir a fresh folder under /tmp
+//   follower_sync_gen [--followers N] [--in-flight K] [--commit-rows R] [--dir DIR]
+//   defaults: --followers 1000000 --in-flight 4 --commit-rows 50000 --dir a fresh folder under /tmp
 #include <httplib.h>
+#include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,13 +35,13 @@ xiaoqu::config::Environment env() {
           {"XIAOQU_OFFICIAL_ACCOUNTS__WX5D3C9A1B7E20F468__APP_SECRET", "mpSecret0123456789"}};
 }
 
-nlohmann::json base_config(const std::string& db, const std::string& api, unsigned followers, unsigned in_flight) {
+nlohmann::json base_config(const std::string& db, const std::string& api, unsigned followers, unsigned in_flight, unsigned commit_rows) {
   return {{"server", {{"listen", "127.0.0.1"}, {"port", 0}, {"threads", 1}}},
           {"store", {{"path", db}}},
           {"log", {{"level", "warn"}}},
           {"official_accounts", {{kAppid, {{"mode", "safe"}, {"name", "bench"}}}}},
           {"platforms", {{"wechat_api", api}}},
-          {"followers", {{"batchget_in_flight", in_flight}}},
+          {"followers", {{"batchget_in_flight", in_flight}, {"commit_rows", commit_rows}}},
           {"sandbox", {{"port", 0}, {"ticket_interval_seconds", 0}, {"followers", followers}}}};
 }
 
@@ -52,15 +53,16 @@ long long scalar(const std::string& db, const std::string& sql) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  unsigned followers = 1'000'000, in_flight = 4;
+  unsigned followers = 1'000'000, in_flight = 4, commit_rows = 50'000;
   std::string dir;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--followers" && i + 1 < argc) followers = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
     else if (a == "--in-flight" && i + 1 < argc) in_flight = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
+    else if (a == "--commit-rows" && i + 1 < argc) commit_rows = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
     else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
     else {
-      std::fputs("usage: follower_sync_gen [--followers N] [--in-flight K] [--dir DIR]\n", stderr);
+      std::fputs("usage: follower_sync_gen [--followers N] [--in-flight K] [--commit-rows R] [--dir DIR]\n", stderr);
       return 2;
     }
   }
@@ -75,7 +77,7 @@ int main(int argc, char** argv) {
   pid_t child = ::fork();
   if (child == 0) {
     ::close(ports[0]);
-    xiaoqu::sandbox::Sandbox sb(xiaoqu::config::load_from_text(base_config(dir + "/unused.db", "http://127.0.0.1:1", followers, in_flight).dump(), env()));
+    xiaoqu::sandbox::Sandbox sb(xiaoqu::config::load_from_text(base_config(dir + "/unused.db", "http://127.0.0.1:1", followers, in_flight, commit_rows).dump(), env()));
     unsigned short port = sb.start();
     if (::write(ports[1], &port, sizeof port) != sizeof port) std::_Exit(1);
     ::close(ports[1]);
@@ -89,7 +91,7 @@ int main(int argc, char** argv) {
   int rc = 0;
   {
     auto started = std::chrono::steady_clock::now();
-    xiaoqu::gateway::App app(xiaoqu::config::load_from_text(base_config(db, api, followers, in_flight).dump(), env()));
+    xiaoqu::gateway::App app(xiaoqu::config::load_from_text(base_config(db, api, followers, in_flight, commit_rows).dump(), env()));
     app.start();  // the configured account has no sync yet: it starts by itself
     while (scalar(db, "SELECT count(*) FROM follower_sync_runs WHERE status IN ('done','failed')") < 1)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -100,16 +102,23 @@ int main(int argc, char** argv) {
     auto calls = [&](const char* path) { return counters.value(std::string("calls ") + path, 0ULL); };
     unsigned long long gets = calls("/cgi-bin/user/get"), batches = calls("/cgi-bin/user/info/batchget");
     unsigned long long minimum = (followers + 9'999ULL) / 10'000 + (followers + 99ULL) / 100;
+    std::fprintf(stderr, "sqlite_highwater_mb=%.1f\n", static_cast<double>(sqlite3_memory_highwater(0)) / 1048576.0);
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
     long long stored = scalar(db, "SELECT count(*) FROM followers WHERE subscribed = 1");
     std::string status = scalar(db, "SELECT count(*) FROM follower_sync_runs WHERE status = 'done'") == 1 ? "done" : "failed";
-    std::printf("followers=%u in_flight=%u status=%s stored=%lld wall_s=%.2f user_get=%llu batchget=%llu calls=%llu minimum=%llu peak_rss_mb=%.1f\n",
-                followers, in_flight, status.c_str(), stored, seconds, gets, batches, gets + batches, minimum, ru.ru_maxrss / 1024.0);
+    auto cpu = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    std::printf("followers=%u in_flight=%u commit_rows=%u status=%s stored=%lld wall_s=%.2f user_get=%llu batchget=%llu calls=%llu minimum=%llu peak_rss_mb=%.1f gateway_cpu_s=%.2f+%.2f\n",
+                followers, in_flight, commit_rows, status.c_str(), stored, seconds, gets, batches, gets + batches, minimum, ru.ru_maxrss / 1024.0,
+                cpu(ru.ru_utime), cpu(ru.ru_stime));
     rc = status == "done" && stored == followers && gets + batches == minimum ? 0 : 1;
   }
   ::kill(child, SIGKILL);
-  ::waitpid(child, nullptr, 0);
+  // The sandbox's CPU shares the same cores: shown apart so the gateway's own cost is visible.
+  rusage sandbox_ru{};
+  ::wait4(child, nullptr, 0, &sandbox_ru);
+  std::printf("sandbox_cpu_s=%.2f+%.2f\n", static_cast<double>(sandbox_ru.ru_utime.tv_sec) + sandbox_ru.ru_utime.tv_usec / 1e6,
+              static_cast<double>(sandbox_ru.ru_stime.tv_sec) + sandbox_ru.ru_stime.tv_usec / 1e6);
   std::filesystem::remove_all(dir);
   return rc;
 }

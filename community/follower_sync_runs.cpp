@@ -71,11 +71,11 @@ SyncRun begin_sync_run(store::Connection& c, std::string_view appid, std::string
 }
 
 void advance_sync_run(store::Connection& c, std::int64_t run_id, std::string_view next_openid, std::int64_t total,
-                      std::int64_t stored, std::int64_t now) {
+                      std::int64_t stored, std::int64_t now, std::int64_t pages) {
   auto& s = c.cached(
-      "UPDATE follower_sync_runs SET next_openid = ?2, total = ?3, done = done + ?4, pages_done = pages_done + 1, "
+      "UPDATE follower_sync_runs SET next_openid = ?2, total = ?3, done = done + ?4, pages_done = pages_done + ?6, "
       "updated_at = ?5 WHERE id = ?1");
-  s.bind(1, run_id).bind(2, next_openid).bind(3, total).bind(4, stored).bind(5, now).run();
+  s.bind(1, run_id).bind(2, next_openid).bind(3, total).bind(4, stored).bind(5, now).bind(6, pages).run();
 }
 
 void finish_sync_run(store::Connection& c, const SyncRun& run, std::int64_t now) {

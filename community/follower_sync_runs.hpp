@@ -35,9 +35,10 @@ std::vector<SyncRun> running_sync_runs(store::Connection& c);
 /// one from the first page. `began` says which.
 SyncRun begin_sync_run(store::Connection& c, std::string_view appid, std::string_view reason, std::int64_t now,
                        bool* began = nullptr);
-/// One page committed: `stored` followers, the cursor for the next page, the total WeChat reported.
+/// `pages` whole user/get pages committed: `stored` followers, the cursor for the next page, the
+/// total WeChat reported.
 void advance_sync_run(store::Connection& c, std::int64_t run_id, std::string_view next_openid, std::int64_t total,
-                      std::int64_t stored, std::int64_t now);
+                      std::int64_t stored, std::int64_t now, std::int64_t pages = 1);
 /// The last page is in: followers not seen are marked as having left; the run is done.
 void finish_sync_run(store::Connection& c, const SyncRun& run, std::int64_t now);
 /// The run stopped on an error it cannot get past by retrying; it resumes from its cursor later.

@@ -15,7 +15,7 @@
 
 namespace xiaoqu::community {
 
-/// Stores one sync page: every follower upserted as following (remark, language, scene and
+/// Stores one commit's worth of sync pages: every follower upserted as following (remark, language, scene and
 /// tags as WeChat reported them), stamped with `run_id` so the run's end can tell who was not
 /// seen. A user who left between user/get and batchget is stored as unsubscribed.
 void store_synced_followers(store::Connection& c, std::string_view appid, std::int64_t run_id,

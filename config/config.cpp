@@ -333,12 +333,13 @@ Config build(const json& root) {
   c.verification.session_ttl_seconds = static_cast<unsigned>(vf.integer("session_ttl_seconds", c.verification.session_ttl_seconds, 300, 30 * 86'400));
 
   Reader fw = top.child("followers");
-  fw.allow({"auto_sync", "resync_hours", "batchget_in_flight", "retry_failed_minutes"});
+  fw.allow({"auto_sync", "resync_hours", "batchget_in_flight", "retry_failed_minutes", "commit_rows"});
   c.followers.auto_sync = fw.boolean("auto_sync", c.followers.auto_sync);
   c.followers.resync_hours = static_cast<unsigned>(fw.integer("resync_hours", c.followers.resync_hours, 0, 24 * 365));
   // The platform's per-account rate limits leave room for a few calls at once, not dozens.
   c.followers.batchget_in_flight = static_cast<unsigned>(fw.integer("batchget_in_flight", c.followers.batchget_in_flight, 1, 16));
   c.followers.retry_failed_minutes = static_cast<unsigned>(fw.integer("retry_failed_minutes", c.followers.retry_failed_minutes, 1, 24 * 60));
+  c.followers.commit_rows = static_cast<unsigned>(fw.integer("commit_rows", c.followers.commit_rows, 1, 500'000));
 
   Reader ob = top.child("outbox");
   ob.allow({"poll_ms", "rate_per_second", "concurrency", "max_attempts", "backoff_base_ms", "backoff_cap_ms", "lease_seconds"});

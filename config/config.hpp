@@ -159,6 +159,11 @@ struct FollowersConfig {
   unsigned resync_hours = 24;          ///< full re-sync that repairs drift; 0 = never on a schedule
   unsigned batchget_in_flight = 4;     ///< user/info/batchget calls at once during a sync
   unsigned retry_failed_minutes = 10;  ///< a failed run resumes after this long
+  /// Followers fetched before one commit (whole user/get pages, at least one). Each follower lands
+  /// on a random leaf of the followers B-tree, so a commit rewrites about one page per row until
+  /// the commit holds more rows than the tree has leaves: fewer, larger commits (sorted by openid)
+  /// cut the write volume several times. Memory held is this many profiles, whatever N is.
+  unsigned commit_rows = 50'000;
 };
 
 /// The admin console: sessions and login throttling.

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <exception>
 #include <future>
+#include <iterator>
 #include <memory>
 
 #include "community/followers.hpp"
@@ -183,25 +184,39 @@ void FollowerSync::run(community::SyncRun run, wechat::CredentialKey key) {
   auto& api = platform_.wechat_api();
   const auto began = std::chrono::steady_clock::now();
   const std::int64_t done_before = run.done;
+  const std::size_t commit_rows = std::max(cfg_.followers.commit_rows, 1u);
   std::int64_t done = run.done;
   bool complete = false;
-  // The previous page's commit, waited for before the next is queued: pages commit in order
-  // while the next page is being fetched.
+  // Whole pages fetched but not yet committed, with the cursor after the last of them. A graceful
+  // stop or a platform failure commits them first; only a killed process fetches them again.
+  auto pending = std::make_shared<std::vector<FollowerInfo>>();
+  std::int64_t pending_pages = 0, total = run.total;
+  std::string pending_cursor;
+  // The previous commit, waited for before the next is queued: commits land in order while the
+  // following pages are being fetched.
   std::future<void> committing;
-  auto commit = [&](std::shared_ptr<std::vector<FollowerInfo>> infos, std::string next_openid, std::int64_t total) {
+  auto commit = [&] {
+    if (pending_pages == 0) return;
+    if (committing.valid()) committing.get();
     auto promise = std::make_shared<std::promise<void>>();
     committing = promise->get_future();
     db_.submit(
-        [infos, next_openid = std::move(next_openid), total, id = run.id, appid = run.appid](store::Connection& c) {
+        [infos = std::move(pending), cursor = std::move(pending_cursor), pages = pending_pages, total, id = run.id,
+         appid = run.appid](store::Connection& c) {
           std::int64_t now = unix_now();
           community::store_synced_followers(c, appid, id, *infos, now);
-          community::advance_sync_run(c, id, next_openid, total, static_cast<std::int64_t>(infos->size()), now);
+          community::advance_sync_run(c, id, cursor, total, static_cast<std::int64_t>(infos->size()), now, pages);
         },
         [promise](std::exception_ptr e) {
           if (e) promise->set_exception(e);
           else promise->set_value();
         });
+    pending = std::make_shared<std::vector<FollowerInfo>>();
+    pending->reserve(commit_rows + wechat::api::kFollowersPerPage);
+    pending_pages = 0;
+    pending_cursor.clear();
   };
+  pending->reserve(commit_rows + wechat::api::kFollowersPerPage);
   try {
     FollowerPage page = wechat::api::get_followers(api, key, run.next_openid);
     while (!stopping_) {
@@ -216,13 +231,14 @@ void FollowerSync::run(community::SyncRun run, wechat::CredentialKey key) {
       if (!last) following = std::async(std::launch::async, [&api, &key, cursor = page.next_openid] {
         return wechat::api::get_followers(api, key, cursor);
       });
-      auto infos = std::make_shared<std::vector<FollowerInfo>>(
-          fetch_profiles(api, key, page.openids, cfg_.followers.batchget_in_flight, stopping_));
-      if (stopping_) break;  // an incomplete page is not committed; the restart fetches it again
-      if (committing.valid()) committing.get();
-      std::string cursor = page.next_openid.empty() ? page.openids.back() : page.next_openid;
-      commit(std::move(infos), std::move(cursor), page.total);
+      auto infos = fetch_profiles(api, key, page.openids, cfg_.followers.batchget_in_flight, stopping_);
+      if (stopping_) break;  // an incomplete page is not kept; the restart fetches it again
+      pending->insert(pending->end(), std::make_move_iterator(infos.begin()), std::make_move_iterator(infos.end()));
+      ++pending_pages;
+      total = page.total;
+      pending_cursor = page.next_openid.empty() ? page.openids.back() : page.next_openid;
       done += page.count;
+      if (last || pending->size() >= commit_rows) commit();
       if (last) {
         complete = true;
         break;
@@ -233,6 +249,7 @@ void FollowerSync::run(community::SyncRun run, wechat::CredentialKey key) {
         throw wechat::PlatformError("/cgi-bin/user/get", wechat::PlatformError::Kind::bad_response, 0, "next_openid did not advance");
       page = std::move(next);
     }
+    commit();  // a stop keeps the whole pages already fetched
     if (committing.valid()) committing.get();
     if (complete) {
       db_.write([&](store::Connection& c) {
@@ -246,12 +263,12 @@ void FollowerSync::run(community::SyncRun run, wechat::CredentialKey key) {
       log::info("followers.sync_interrupted", {{"appid", run.appid}, {"run", std::to_string(run.id)}, {"followers", std::to_string(done)}});
     }
   } catch (const std::exception& e) {
-    // Pages already queued still commit; the run resumes from the last of them.
-    if (committing.valid()) {
-      try {
-        committing.get();
-      } catch (...) {
-      }
+    // The whole pages fetched before the failure still commit; the run resumes after them.
+    try {
+      commit();
+      if (committing.valid()) committing.get();
+    } catch (const std::exception& e2) {
+      log::error("followers.sync_pages_not_committed", {{"appid", run.appid}, {"error", e2.what()}});
     }
     std::string error = e.what();
     log::error("followers.sync_failed", {{"appid", run.appid}, {"run", std::to_string(run.id)}, {"error", error}});

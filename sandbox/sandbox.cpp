@@ -102,6 +102,10 @@ bool Sandbox::apply_fault(const std::string& path, httplib::Response& res) {
     std::lock_guard lk(faults_mu_);
     auto it = faults_.find(path);
     if (it == faults_.end()) return false;
+    if (it->second.after > 0) {
+      --it->second.after;
+      return false;
+    }
     thread_local std::mt19937 rng{std::random_device{}()};
     if (it->second.rate < 1.0 && std::uniform_real_distribution<double>(0, 1)(rng) >= it->second.rate) return false;
     f = it->second;
@@ -340,6 +344,7 @@ void Sandbox::register_core() {
     f.stall = b->value("stall", false);
     f.http_status = b->value("http_status", 0);
     f.remaining = b->value("count", -1LL);
+    f.after = b->value("after", 0LL);
     set_fault(b->value("path", ""), f);
     reply(res, {{"ok", true}});
   });

@@ -39,6 +39,7 @@ struct Fault {
   bool stall = false;
   int http_status = 0;  ///< answer with this HTTP status instead of an errcode
   long long remaining = -1;  ///< how many more calls it hits; -1 = until cleared
+  long long after = 0;       ///< calls that pass untouched before it starts hitting
 };
 
 class Sandbox {

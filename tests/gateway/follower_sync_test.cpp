@@ -91,24 +91,27 @@ TEST(FollowerSync, StoppedHalfWayResumesAfterRestartWithoutFetchingFinishedPages
 }
 
 TEST(FollowerSync, APlatformFailureFailsTheRunWhichResumesFromItsCursor) {
-  FollowerWorld w(50'000);
-  w.sb().set_fault(kBatch, sandbox::Fault{.errcode = 0, .latency_ms = 4});
-  ASSERT_TRUE(w.wait_for("SELECT pages_done FROM follower_sync_runs", 2));
-  // WeChat starts refusing the profile calls (not a transient error: no retry helps).
-  w.sb().set_fault(kBatch, sandbox::Fault{.errcode = 48001, .errmsg = "api unauthorized"});
+  // Pages commit three at a time here; WeChat refuses the profile calls from the middle of page 5
+  // (not a transient error: no retry helps). Pages 1-3 were committed as a group, page 4 was
+  // fetched whole and waits for the next commit, page 5 is incomplete.
+  FollowerWorld w(50'000, {{"followers", {{"commit_rows", 30'000}}}});
+  w.sb().set_fault(kBatch, sandbox::Fault{.errcode = 48001, .errmsg = "api unauthorized", .after = 450});
   ASSERT_TRUE(w.wait_for("SELECT count(*) FROM follower_sync_runs WHERE status = 'failed'", 1, 30));
-  const long long pages = w.count("SELECT pages_done FROM follower_sync_runs");
-  ASSERT_LT(pages, 5);
   EXPECT_EQ(w.count("SELECT count(*) FROM follower_sync_runs WHERE last_error LIKE '%48001%'"), 1);
-  EXPECT_EQ(w.count("SELECT count(*) FROM followers"), pages * 10'000);
+  // The failure does not lose page 4: it is committed before the run is marked failed.
+  EXPECT_EQ(w.count("SELECT pages_done FROM follower_sync_runs"), 4);
+  EXPECT_EQ(w.count("SELECT done FROM follower_sync_runs"), 40'000);
+  EXPECT_EQ(w.count("SELECT count(*) FROM followers"), 40'000);
   w.sb().clear_faults();
   auto gets = w.calls(kGet), batches = w.calls(kBatch);
 
   auto run = w.gw().app().follower_sync().start(kMpAppid, "manual");
   ASSERT_TRUE(run);
-  EXPECT_EQ(run->pages_done, pages);
+  EXPECT_EQ(run->pages_done, 4);
   ASSERT_TRUE(w.wait_for(kDone, 1));
-  EXPECT_EQ(w.calls(kGet) - gets, static_cast<std::uint64_t>(5 - pages));
-  EXPECT_EQ(w.calls(kBatch) - batches, static_cast<std::uint64_t>((5 - pages) * 100));
+  // Only page 5 again: one list call and its 100 profile calls.
+  EXPECT_EQ(w.calls(kGet) - gets, 1u);
+  EXPECT_EQ(w.calls(kBatch) - batches, 100u);
   EXPECT_EQ(w.count("SELECT count(*) FROM followers WHERE subscribed = 1"), 50'000);
+  EXPECT_EQ(w.count("SELECT done FROM follower_sync_runs"), 50'000);
 }
