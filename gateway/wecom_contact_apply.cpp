@@ -1,6 +1,12 @@
 // change_contact events, applied live: the callback pipeline recorded the ids
 // (wecom_contact_changes); here each is re-read from the API, as the platform advises, and
 // applied to the staff tables together with its processed mark.
+//
+// update_tag re-reads the whole corp instead (the full sync, all or nothing): whether a
+// member who left the tag is still in range through a department, another tag or a grant
+// of their own is exactly what the full sync works out, and the platform advises re-reading
+// the tag rather than trusting the event's Add/Del items.
+#include <algorithm>
 #include <ctime>
 
 #include "config/log.hpp"
@@ -38,6 +44,13 @@ void mark_processed(store::Connection& c, std::int64_t id, std::int64_t at) {
 bool gone(const wechat::PlatformError& e) {
   return e.kind() == wechat::PlatformError::Kind::platform &&
          (e.errcode() == 60111 || e.errcode() == 60003 || e.errcode() == 60011 || e.errcode() == 60123);
+}
+
+// A tag outside the range changes nobody the app may see. A self-built app sees the whole corp
+// (its range is the root department), so its tags never widen it.
+bool tag_in_range(const community::WecomCorpLink& link, std::int64_t tag_id) {
+  auto tags = visible_tags(link);
+  return std::find(tags.begin(), tags.end(), tag_id) != tags.end();
 }
 
 // What applying one change writes, decided after the API was read.
@@ -115,6 +128,11 @@ void WecomLinking::apply_contact_changes() {
             std::string corp = link->corp_id;
             std::int64_t party = row.party_id;
             apply = [corp, party](store::Connection& c, std::int64_t) { community::remove_wecom_department(c, corp, party); };
+          } else if (t == "update_tag" && tag_in_range(*link, row.party_id)) {
+            // The row keeps the tag id in party_id. Marked processed in the sync's transaction.
+            std::int64_t id = row.id;
+            read_and_apply(*link, [id](store::Connection& c, std::int64_t at) { mark_processed(c, id, at); });
+            continue;
           }
         } catch (const wechat::PlatformError& e) {
           log::error("wecom_link.change_failed", {{"corp", row.corp_id}, {"change", row.change_type}, {"error", e.what()}});
@@ -123,7 +141,7 @@ void WecomLinking::apply_contact_changes() {
           record_failure(row.corp_id, wecom_failure_message(e));
         }
       }
-      // Changes of corps nobody links (or kinds that do not touch staff, update_tag) are done as well.
+      // Changes of corps nobody links (or kinds that do not touch staff, tags outside the range) are done as well.
       std::int64_t at = now();
       db_.write([&](store::Connection& c) {
         if (apply) apply(c, at);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "community/audit.hpp"
 #include "config/log.hpp"
@@ -11,6 +12,7 @@
 #include "wechat/platform_error.hpp"
 #include "wecom/api/department.hpp"
 #include "wecom/api/suite.hpp"
+#include "wecom/api/tag.hpp"
 #include "wecom/api/user.hpp"
 #include "wecom/credentials.hpp"
 
@@ -27,7 +29,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-// What the suite's app may see, as granted at install (auth_info.agent[0].privilege).
+// What the suite's app may see, as granted at install (auth_info.agent[0].privilege): the
+// departments, members and tags (标签) chosen as its visible range. The extra_* lists (extra
+// contacts outside the range) are not staff and stay out, as they always have.
 nlohmann::json visible_range(const wecom::api::AuthInfo& auth) {
   nlohmann::json range = {{"party", nlohmann::json::array()}, {"user", nlohmann::json::array()}, {"tag", nlohmann::json::array()}};
   if (auth.agents.empty()) return range;
@@ -327,18 +331,38 @@ void WecomLinking::refresh_auth_info(community::WecomCorpLink& link) {
   link.visible_range = visible_range(info);
 }
 
+std::vector<std::int64_t> visible_tags(const community::WecomCorpLink& link) {
+  std::vector<std::int64_t> tags;
+  for (const auto& t : link.visible_range.value("tag", nlohmann::json::array()))
+    if (t.is_number_integer()) tags.push_back(t.get<std::int64_t>());
+  return tags;
+}
+
 community::ContactSnapshot WecomLinking::fetch_snapshot(const community::WecomCorpLink& link) {
   auto& api = platform_.wecom_api();
   auto key = corp_credential(link);
   bool suite = link.mode == WecomLinkMode::suite;
   community::ContactSnapshot snap;
-  // department/list without an id answers the app's whole visible tree.
-  for (const auto& d : wecom::api::list_departments(api, key)) {
+  std::set<std::int64_t> known;  // department ids already in the snapshot
+  auto add_department = [&](const wecom::api::Department& d) {
+    if (!known.insert(d.id).second) return;
     community::WecomDepartmentRecord r{d.id, d.parent_id, d.order, d.name};
     // Suites see no names; the corp's own name is the best a root can get.
     if ((!r.name || r.name->empty()) && d.parent_id == 0 && !link.corp_name.empty()) r.name = link.corp_name;
     snap.departments.push_back(std::move(r));
-  }
+  };
+  // department/list without an id answers the app's whole visible tree.
+  for (const auto& d : wecom::api::list_departments(api, key)) add_department(d);
+  // A range given by tags: each tag's departments (with everything below them) and its own
+  // members are staff too. Every tag is read before any member, so a refused tag/get fails
+  // the sync before the long part, and nothing is applied either way.
+  std::vector<wecom::api::TagMembers> tags;
+  for (auto tag_id : visible_tags(link)) tags.push_back(wecom::api::get_tag(api, key, tag_id));
+  for (const auto& tag : tags)
+    for (auto party : tag.parties)
+      if (!known.count(party))
+        for (const auto& d : wecom::api::list_departments(api, key, party)) add_department(d);
+
   std::map<std::string, std::size_t> seen;  // lower-case userid -> index: a member of two departments is listed twice
   auto add = [&](const wecom::api::Member& m) {
     auto [it, fresh] = seen.try_emplace(lower(m.userid), snap.members.size());
@@ -353,11 +377,17 @@ community::ContactSnapshot WecomLinking::fetch_snapshot(const community::WecomCo
     r.departments = m.departments;
     snap.members.push_back(std::move(r));
   };
+  auto add_one = [&](const std::string& userid) {
+    if (!userid.empty() && !seen.count(lower(userid))) add(wecom::api::get_user(api, key, userid));
+  };
   for (const auto& d : snap.departments)
     for (const auto& m : wecom::api::list_users(api, key, d.id)) add(m);
-  // Members granted one by one, outside any visible department.
+  // Members tagged one by one, and members granted one by one, outside any visible
+  // department: tag/get gives only userids, user/get the rest.
+  for (const auto& tag : tags)
+    for (const auto& u : tag.users) add_one(u.userid);
   for (const auto& u : link.visible_range.value("user", nlohmann::json::array()))
-    if (u.is_string() && !seen.count(lower(u.get<std::string>()))) add(wecom::api::get_user(api, key, u.get<std::string>()));
+    if (u.is_string()) add_one(u.get<std::string>());
   return snap;
 }
 
@@ -374,10 +404,8 @@ WecomLinking::SyncReport WecomLinking::sync_corp(const std::string& corp_id) {
   auto link = community::link_of_corp(db_.reader(), corp_id);
   if (!link || link->state != WecomLinkState::linked)
     throw WecomLinkError(WecomLinkError::Kind::not_found, "not_linked", "该企业微信未关联物业账号");
-  community::ContactSnapshot snap;
   try {
-    if (link->mode == WecomLinkMode::suite) refresh_auth_info(*link);
-    snap = fetch_snapshot(*link);
+    return read_and_apply(*link, {});
   } catch (const wechat::PlatformError& e) {
     // Nothing was applied: the snapshot is only written once it is complete.
     std::string message = wecom_failure_message(e);
@@ -385,21 +413,28 @@ WecomLinking::SyncReport WecomLinking::sync_corp(const std::string& corp_id) {
     record_failure(corp_id, message);
     throw WecomLinkError(WecomLinkError::Kind::platform, "wecom_failed", message);
   }
-  if (link->mode == WecomLinkMode::self_built && link->corp_name.empty())
+}
+
+WecomLinking::SyncReport WecomLinking::read_and_apply(community::WecomCorpLink link, const AlsoInSync& also) {
+  const std::string corp_id = link.corp_id;
+  if (link.mode == WecomLinkMode::suite) refresh_auth_info(link);
+  community::ContactSnapshot snap = fetch_snapshot(link);
+  if (link.mode == WecomLinkMode::self_built && link.corp_name.empty())
     for (const auto& d : snap.departments)
-      if (d.parent_id == 0 && d.name) link->corp_name = *d.name;
+      if (d.parent_id == 0 && d.name) link.corp_name = *d.name;
   SyncReport report;
   report.corp_id = corp_id;
   report.finished_at = now();
   db_.write([&](store::Connection& c) {
+    if (also) also(c, report.finished_at);
     // The link may have been unlinked while WeCom was being read: then nothing is applied.
     auto current = community::link_of_corp(c, corp_id);
-    if (!current || current->state != WecomLinkState::linked || current->admin_id != link->admin_id) return;
+    if (!current || current->state != WecomLinkState::linked || current->admin_id != link.admin_id) return;
     report.counts = community::apply_contact_snapshot(c, corp_id, snap, report.finished_at);
     c.cached("UPDATE wecom_corp_links SET corp_name = ?2, visible_range = ?3 WHERE corp_id = ?1")
         .bind(1, corp_id)
-        .bind(2, link->corp_name)
-        .bind(3, link->visible_range.dump())
+        .bind(2, link.corp_name)
+        .bind(3, link.visible_range.dump())
         .run();
     community::record_sync_result(c, corp_id, report.finished_at, "");
   });

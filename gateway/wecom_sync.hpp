@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "community/wecom_link.hpp"
 #include "community/wecom_link_sync.hpp"
@@ -90,7 +91,14 @@ class WecomLinking {
   const config::WecomEndpoint* suite_endpoint() const;
   const config::WecomEndpoint* self_built_endpoint() const;
   wechat::CredentialKey corp_credential(const community::WecomCorpLink& link) const;
+  /// Everything the app may see: the visible departments, the tags' departments and members,
+  /// the members granted one by one. Throws wechat::PlatformError.
   community::ContactSnapshot fetch_snapshot(const community::WecomCorpLink& link);
+  /// Written in the transaction that applies a snapshot (a change's processed mark).
+  using AlsoInSync = std::function<void(store::Connection&, std::int64_t at)>;
+  /// A full sync of `link`: reads WeCom, then applies the snapshot in one transaction together
+  /// with `also`. The caller holds sync_mu_. Throws wechat::PlatformError: nothing written then.
+  SyncReport read_and_apply(community::WecomCorpLink link, const AlsoInSync& also);
   void refresh_auth_info(community::WecomCorpLink& link);
   void record_failure(const std::string& corp_id, const std::string& message);
 
@@ -104,6 +112,9 @@ class WecomLinking {
   std::mutex due_mu_;
   std::map<std::string, std::int64_t> due_attempts_;  ///< corp → when a periodic re-sync was last started
 };
+
+/// The tags (标签) in the link's visible range, as last read from the authorization.
+std::vector<std::int64_t> visible_tags(const community::WecomCorpLink& link);
 
 /// The admin-facing text of a failed WeCom call (errcode kept for support, no secrets).
 std::string wecom_failure_message(const std::exception& e);

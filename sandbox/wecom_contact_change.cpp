@@ -1,10 +1,12 @@
-// Control: POST /sandbox/wecom/contact_change changes a corp's contacts as an admin would in
-// the WeCom console and pushes change_contact to the gateway (docs 3.4, 4.5): the
-// third-party form (InfoType, AuthCorpId) to each suite the corp authorized, and the
-// self-built form (MsgType=event, Event=change_contact) to each self-built app of the corp.
+// Control: POST /sandbox/wecom/contact_change changes a corp's contacts (members, departments,
+// tag members) as an admin would in the WeCom console and pushes change_contact to the
+// gateway (docs 3.4, 4.5): the third-party form (InfoType, AuthCorpId) to each suite the
+// corp authorized, and the self-built form (MsgType=event, Event=change_contact) to each
+// self-built app of the corp.
 #include <httplib.h>
 
 #include <algorithm>
+#include <optional>
 #include <variant>
 
 #include "sandbox/wecom_state.hpp"
@@ -26,7 +28,15 @@ std::string comma_list(const std::vector<std::int64_t>& ids) {
 /// The per-type fields of one change, in both forms (third parties see no names or phones).
 struct ChangeFields {
   std::string both, self_built_only, third_party_only;
+  /// update_tag: a suite hears of it only when the tag is in its visible range.
+  std::optional<std::int64_t> tag;
 };
+
+std::string id_list(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ",") + id;
+  return out;
+}
 
 struct Refusal {
   long long errcode;
@@ -132,8 +142,44 @@ std::variant<ChangeFields, Refusal> apply(WecomCorp& corp, const std::string& ty
         return Refusal{60005, "department has members"};
     corp.departments.erase(id);
     f.both = number("Id", id);
+  } else if (type == "update_tag") {
+    // {tag_id, add_users, del_users, add_parties, del_parties}: the tag's members change.
+    std::int64_t id = b.value("tag_id", 0LL);
+    auto it = corp.tags.find(id);
+    if (it == corp.tags.end()) return Refusal{40068, "invalid tagid"};
+    WecomTag tag = it->second;
+    std::vector<std::string> added, removed;
+    for (const auto& u : b.value("add_users", std::vector<std::string>{})) {
+      const auto* m = corp.find(u);
+      if (!m) return Refusal{60111, "userid not found: " + u};
+      if (std::none_of(tag.users.begin(), tag.users.end(), [&](const std::string& t) { return wecom_lower(t) == wecom_lower(u); }))
+        tag.users.push_back(m->userid);
+      added.push_back(m->userid);
+    }
+    for (const auto& u : b.value("del_users", std::vector<std::string>{})) {
+      auto before = tag.users.size();
+      std::erase_if(tag.users, [&](const std::string& t) { return wecom_lower(t) == wecom_lower(u); });
+      if (tag.users.size() < before) removed.push_back(u);
+    }
+    auto add_parties = b.value("add_parties", std::vector<std::int64_t>{});
+    auto del_parties = b.value("del_parties", std::vector<std::int64_t>{});
+    for (auto d : add_parties) {
+      if (!corp.departments.count(d)) return Refusal{60003, "department not found: " + std::to_string(d)};
+      if (std::find(tag.parties.begin(), tag.parties.end(), d) == tag.parties.end()) tag.parties.push_back(d);
+    }
+    for (auto d : del_parties) std::erase(tag.parties, d);
+    if (added.empty() && removed.empty() && add_parties.empty() && del_parties.empty())
+      return Refusal{40031, "all list invalid: nothing to add to or remove from the tag"};
+    f.tag = id;
+    f.both = number("TagId", id);
+    if (!added.empty()) f.both += wecom_xml("AddUserItems", id_list(added));
+    if (!removed.empty()) f.both += wecom_xml("DelUserItems", id_list(removed));
+    if (!add_parties.empty()) f.both += wecom_xml("AddPartyItems", comma_list(add_parties));
+    if (!del_parties.empty()) f.both += wecom_xml("DelPartyItems", comma_list(del_parties));
+    it->second = std::move(tag);
   } else {
-    return Refusal{40058, "change_type must be create_user, update_user, delete_user, create_party, update_party or delete_party"};
+    return Refusal{40058,
+                   "change_type must be create_user, update_user, delete_user, create_party, update_party, delete_party or update_tag"};
   }
   return f;
 }
@@ -161,6 +207,8 @@ void register_wecom_contact_changes(Sandbox& sb) {
       std::string change = wecom_xml("ChangeType", type);
       for (const auto& [key, inst] : st.installs) {
         if (inst.corp_id != corp_id || !inst.active) continue;
+        // Tag changes reach a suite only for the tags of its visible range (docs 92656).
+        if (f.tag && std::find(inst.allow_tag.begin(), inst.allow_tag.end(), *f.tag) == inst.allow_tag.end()) continue;
         if (const auto* ep = wecom_suite_endpoint(sb.config(), inst.suite_id))
           deliveries.push_back({ep, inst.suite_id,
                                 "<xml>" + wecom_xml("SuiteId", inst.suite_id) + wecom_xml("AuthCorpId", corp_id) +

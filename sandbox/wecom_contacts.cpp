@@ -1,5 +1,5 @@
-// WeCom contacts in the sandbox: departments and members, with the platform's shapes, the
-// third-party privacy view and its error codes (docs 10.1).
+// WeCom contacts in the sandbox: departments, members and tags, with the platform's shapes,
+// the third-party privacy view and its error codes (docs 10.1).
 #include <httplib.h>
 
 #include <algorithm>
@@ -304,6 +304,79 @@ void department_faults(Sandbox& sb) {
     Sandbox::reply(res, {{"errcode", 0}, {"errmsg", "ok"}});
   }));
 }
+void tag_reads(Sandbox& sb) {
+  /// https://developer.work.weixin.qq.com/document/path/90213 (third party: 90349)
+  sb.get("/cgi-bin/tag/get", [&sb](const httplib::Request& req, httplib::Response& res) {
+    auto caller = wecom_caller(sb, req, res);
+    if (!caller) return;
+    auto id = wecom_int_param(req, "tagid");
+    std::lock_guard lk(sb.mutex());
+    auto& corp = sb.state<WecomState>().corp(caller->corp_id);
+    auto it = id ? corp.tags.find(*id) : corp.tags.end();
+    if (it == corp.tags.end()) return Sandbox::error(res, 40068, "invalid tagid");
+    // A third party reads only the tags of its visible range (it creates none here).
+    if (!wecom_tag_visible(*caller, *id)) return Sandbox::error(res, 60011, "no privilege to access/modify contact/party/agent/tag");
+    if (auto f = corp.tag_faults.find(*id); f != corp.tag_faults.end())
+      return Sandbox::error(res, f->second, "injected fault for tag " + std::to_string(*id));
+    const WecomTag& tag = it->second;
+    json users = json::array();
+    for (const auto& u : tag.users) {
+      const auto* m = corp.find(u);
+      // Only members the app may see; third parties no longer get names.
+      if (!m || !wecom_visible(corp, *caller, *m)) continue;
+      users.push_back(caller->third_party() ? json{{"userid", m->userid}} : json{{"userid", m->userid}, {"name", m->name}});
+    }
+    json parties = json::array();
+    for (auto d : tag.parties)
+      if (corp.departments.count(d)) parties.push_back(d);
+    Sandbox::reply(res, {{"errcode", 0}, {"errmsg", "ok"}, {"tagname", tag.name}, {"userlist", users}, {"partylist", parties}});
+  });
+}
+
+// Control: {corp_id, tag_id, name, users, parties} creates or replaces a tag, as an admin
+// would in the WeCom console (no event is pushed: see /sandbox/wecom/contact_change
+// update_tag for that). {corp_id, tag_id, errcode} on /sandbox/wecom/tag_fault makes tag/get
+// fail for it (errcode 0 clears it).
+void tag_control(Sandbox& sb) {
+  sb.post("/sandbox/wecom/tag", wecom_guard([&sb](const httplib::Request& req, httplib::Response& res) {
+    auto body = Sandbox::body_json(req, res);
+    if (!body) return;
+    std::string corp_id = body->value("corp_id", "");
+    if (corp_id.empty()) return Sandbox::error(res, 40013, "invalid corpid");
+    WecomTag tag;
+    tag.id = body->value("tag_id", 0LL);
+    tag.name = body->value("name", "标签" + std::to_string(tag.id));
+    if (tag.id <= 0) return Sandbox::error(res, 40068, "invalid tagid");
+    if (tag.name.empty() || utf8_length(tag.name) > 32) return Sandbox::error(res, 40071, "invalid tagname");
+    std::lock_guard lk(sb.mutex());
+    auto& corp = sb.state<WecomState>().corp(corp_id);
+    for (const auto& u : body->value("users", std::vector<std::string>{})) {
+      const auto* m = corp.find(u);
+      if (!m) return Sandbox::error(res, 60111, "userid not found: " + u);
+      tag.users.push_back(m->userid);
+    }
+    tag.parties = body->value("parties", std::vector<std::int64_t>{});
+    for (auto d : tag.parties)
+      if (!corp.departments.count(d)) return Sandbox::error(res, 60003, "department not found: " + std::to_string(d));
+    corp.tags[tag.id] = std::move(tag);
+    Sandbox::reply(res, {{"errcode", 0}, {"errmsg", "ok"}});
+  }));
+
+  sb.post("/sandbox/wecom/tag_fault", wecom_guard([&sb](const httplib::Request& req, httplib::Response& res) {
+    auto body = Sandbox::body_json(req, res);
+    if (!body) return;
+    std::string corp_id = body->value("corp_id", "");
+    if (corp_id.empty()) return Sandbox::error(res, 40013, "invalid corpid");
+    std::int64_t id = body->value("tag_id", 0LL);
+    long long errcode = body->value("errcode", 0LL);
+    std::lock_guard lk(sb.mutex());
+    auto& corp = sb.state<WecomState>().corp(corp_id);
+    if (!corp.tags.count(id)) return Sandbox::error(res, 40068, "invalid tagid");
+    if (errcode == 0) corp.tag_faults.erase(id);
+    else corp.tag_faults[id] = errcode;
+    Sandbox::reply(res, {{"errcode", 0}, {"errmsg", "ok"}});
+  }));
+}
 }  // namespace
 
 void register_wecom_contacts(Sandbox& sb) {
@@ -311,6 +384,8 @@ void register_wecom_contacts(Sandbox& sb) {
   member_reads(sb);
   member_writes(sb);
   department_faults(sb);
+  tag_reads(sb);
+  tag_control(sb);
 }
 
 }  // namespace xiaoqu::sandbox

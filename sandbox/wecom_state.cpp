@@ -130,6 +130,8 @@ std::optional<WecomCaller> wecom_caller(Sandbox& sb, const httplib::Request& req
     }
     c.agent_id = std::to_string(inst->agent_id);
     c.allow_party = inst->allow_party;
+    c.allow_user = inst->allow_user;
+    c.allow_tag = inst->allow_tag;
     c.contact_edit = inst->contact_edit;
     return c;
   }
@@ -160,11 +162,25 @@ std::optional<std::string> wecom_suite_caller(Sandbox& sb, const httplib::Reques
   return std::nullopt;
 }
 
+namespace {
+bool has(const std::vector<std::int64_t>& ids, std::int64_t id) { return std::find(ids.begin(), ids.end(), id) != ids.end(); }
+
+// The caller's tags that exist in the corp.
+std::vector<const WecomTag*> granted_tags(const WecomCorp& corp, const WecomCaller& caller) {
+  std::vector<const WecomTag*> out;
+  for (auto t : caller.allow_tag)
+    if (auto it = corp.tags.find(t); it != corp.tags.end()) out.push_back(&it->second);
+  return out;
+}
+}  // namespace
+
 bool wecom_visible(const WecomCorp& corp, const WecomCaller& caller, std::int64_t id) {
   if (!caller.third_party()) return true;
+  std::vector<std::int64_t> granted = caller.allow_party;
+  for (const auto* tag : granted_tags(corp, caller)) granted.insert(granted.end(), tag->parties.begin(), tag->parties.end());
   // Walk up to the root: a department is visible when it or an ancestor was granted.
   for (int depth = 0; id != 0 && depth < 32; ++depth) {
-    if (std::find(caller.allow_party.begin(), caller.allow_party.end(), id) != caller.allow_party.end()) return true;
+    if (has(granted, id)) return true;
     auto it = corp.departments.find(id);
     if (it == corp.departments.end()) return false;
     id = it->second.parent_id;
@@ -173,7 +189,17 @@ bool wecom_visible(const WecomCorp& corp, const WecomCaller& caller, std::int64_
 }
 
 bool wecom_visible(const WecomCorp& corp, const WecomCaller& caller, const WecomMember& m) {
-  return std::any_of(m.departments.begin(), m.departments.end(), [&](std::int64_t d) { return wecom_visible(corp, caller, d); });
+  if (std::any_of(m.departments.begin(), m.departments.end(), [&](std::int64_t d) { return wecom_visible(corp, caller, d); }))
+    return true;
+  auto same = [&](const std::string& u) { return wecom_lower(u) == wecom_lower(m.userid); };
+  if (std::any_of(caller.allow_user.begin(), caller.allow_user.end(), same)) return true;
+  for (const auto* tag : granted_tags(corp, caller))
+    if (std::any_of(tag->users.begin(), tag->users.end(), same)) return true;
+  return false;
+}
+
+bool wecom_tag_visible(const WecomCaller& caller, std::int64_t tag_id) {
+  return !caller.third_party() || has(caller.allow_tag, tag_id);
 }
 
 std::string wecom_open_userid(const std::string& corp_id, const std::string& userid) {

@@ -29,6 +29,14 @@ struct WecomMember {
   std::int64_t main_department = 1;
 };
 
+/// A member tag (标签): members named one by one and whole departments (with everything below).
+struct WecomTag {
+  std::int64_t id = 0;
+  std::string name;
+  std::vector<std::string> users;
+  std::vector<std::int64_t> parties;
+};
+
 struct WecomCorp {
   std::string corp_id, name, full_name;
   std::map<std::int64_t, WecomDepartment> departments;
@@ -38,6 +46,9 @@ struct WecomCorp {
   /// department id → errcode that user/list and user/simplelist answer for it (control:
   /// POST /sandbox/wecom/department_fault), to fail a sync halfway through the tree.
   std::map<std::int64_t, long long> member_list_faults;
+  std::map<std::int64_t, WecomTag> tags;  ///< control: POST /sandbox/wecom/tag
+  /// tag id → errcode that tag/get answers for it (control: POST /sandbox/wecom/tag_fault).
+  std::map<std::int64_t, long long> tag_faults;
 
   WecomMember* find(const std::string& userid);
   /// `id` and every department below it, parents first.
@@ -50,6 +61,8 @@ struct WecomInstall {
   std::string suite_id, corp_id, permanent_code, state, installer;
   std::int64_t agent_id = 0;
   std::vector<std::int64_t> allow_party{1};
+  std::vector<std::string> allow_user;  ///< members granted one by one
+  std::vector<std::int64_t> allow_tag;  ///< tags whose members and departments are in range
   bool contact_edit = false;
   bool active = false;
   int auth_type = 0;
@@ -58,6 +71,8 @@ struct WecomInstall {
 struct WecomAuthCode {
   std::string suite_id, corp_id, state, installer;
   std::vector<std::int64_t> allow_party{1};
+  std::vector<std::string> allow_user;
+  std::vector<std::int64_t> allow_tag;
   bool contact_edit = false;
   int auth_type = 0;
   std::int64_t expires_at = 0;
@@ -94,6 +109,8 @@ struct WecomState {
 struct WecomCaller {
   std::string corp_id, agent_id, suite_id;
   std::vector<std::int64_t> allow_party{1};
+  std::vector<std::string> allow_user;
+  std::vector<std::int64_t> allow_tag;
   bool contact_edit = true;
   bool third_party() const noexcept { return !suite_id.empty(); }
 };
@@ -107,9 +124,13 @@ bool wecom_token(Sandbox& sb, const httplib::Request& req);
 /// Checks suite_access_token: the suite id, or 41001 / 42009 (expired) / 40082 (unknown) answered.
 std::optional<std::string> wecom_suite_caller(Sandbox& sb, const httplib::Request& req, httplib::Response& res);
 
-/// Whether the caller's scope covers department `id` (it or an ancestor is in allow_party).
+/// Whether the caller's scope covers department `id`: it or an ancestor is in allow_party or
+/// is a department of a tag in allow_tag.
 bool wecom_visible(const WecomCorp& corp, const WecomCaller& caller, std::int64_t id);
+/// A member is in scope through a visible department, allow_user, or a tag in allow_tag.
 bool wecom_visible(const WecomCorp& corp, const WecomCaller& caller, const WecomMember& m);
+/// Whether the tag is in the caller's scope (self-built apps see every tag).
+bool wecom_tag_visible(const WecomCaller& caller, std::int64_t tag_id);
 
 /// Stable per (corp, userid), as the platform's open_userid is per service provider.
 std::string wecom_open_userid(const std::string& corp_id, const std::string& userid);

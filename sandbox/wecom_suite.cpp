@@ -35,8 +35,8 @@ json corp_info(const WecomCorp& c) {
 }
 
 json auth_info(const WecomInstall& i) {
-  json privilege = {{"level", i.contact_edit ? 3 : 1}, {"allow_party", i.allow_party}, {"allow_user", json::array()},
-                    {"allow_tag", json::array()},       {"extra_party", json::array()}, {"extra_user", json::array()},
+  json privilege = {{"level", i.contact_edit ? 3 : 1}, {"allow_party", i.allow_party}, {"allow_user", i.allow_user},
+                    {"allow_tag", i.allow_tag},         {"extra_party", json::array()}, {"extra_user", json::array()},
                     {"extra_tag", json::array()}};
   return {{"agent", json::array({{{"agentid", i.agent_id},
                                   {"name", "小区管家"},
@@ -131,6 +131,8 @@ void permanent_codes(Sandbox& sb) {
     inst.state = code.state;
     inst.installer = code.installer;
     inst.allow_party = code.allow_party;
+    inst.allow_user = code.allow_user;
+    inst.allow_tag = code.allow_tag;
     inst.contact_edit = code.contact_edit;
     inst.auth_type = code.auth_type;
     inst.active = true;
@@ -223,6 +225,15 @@ void control(Sandbox& sb) {
       ac.expires_at = wecom_now() + kAuthCodeLife;
       ac.contact_edit = body->value("contact_edit", false);
       ac.allow_party = body->value("allow_party", std::vector<std::int64_t>{1});
+      // The range may also name members and tags; the corp must have them.
+      for (const auto& u : body->value("allow_user", std::vector<std::string>{})) {
+        auto* m = corp.find(u);
+        if (!m) return Sandbox::error(res, 60111, "userid not found: " + u);
+        ac.allow_user.push_back(m->userid);
+      }
+      ac.allow_tag = body->value("allow_tag", std::vector<std::int64_t>{});
+      for (auto t : ac.allow_tag)
+        if (!corp.tags.count(t)) return Sandbox::error(res, 40068, "invalid tagid: " + std::to_string(t));
       // The admin who installs: the given member, else the first of the root department.
       std::string installer = body->value("userid", "");
       if (!installer.empty()) {

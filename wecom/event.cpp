@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include "wechat/msg_crypt.hpp"
 #include "wechat/xml_fields.hpp"
 
 namespace xiaoqu::wecom {
@@ -20,6 +21,21 @@ ContactChange::Type contact_type(std::string_view change_type) {
     if (iequals(change_type, name)) return type;
   }
   return T::other;
+}
+
+// "zhangsan,lisi": blank items skipped.
+std::vector<std::string> id_list(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
 }
 
 ContactChange contact_change(const XmlFields& f, std::string suite_id, std::string corp_id, std::int64_t timestamp) {
@@ -44,6 +60,10 @@ ContactChange contact_change(const XmlFields& f, std::string suite_id, std::stri
   c.parent_id = f.opt_i64("ParentId");
   c.order = f.opt_i64("Order");
   c.tag_id = f.i64("TagId");
+  c.add_users = id_list(f.text("AddUserItems"));
+  c.del_users = id_list(f.text("DelUserItems"));
+  c.add_parties = f.i64_list("AddPartyItems");
+  c.del_parties = f.i64_list("DelPartyItems");
   return c;
 }
 
@@ -74,6 +94,28 @@ std::string_view contact_label(ContactChange::Type t) noexcept {
     case T::other: break;
   }
   return "wecom.change_contact.other";
+}
+
+// "+u:zhangsan,lisi;-u:...;+p:1,2;-p:3" (empty parts left out).
+std::string tag_items(const ContactChange& c) {
+  std::string out;
+  auto part = [&out](const char* label, const auto& items) {
+    if (items.empty()) return;
+    if (!out.empty()) out += ';';
+    out += label;
+    bool first = true;
+    for (const auto& i : items) {
+      if (!first) out += ',';
+      first = false;
+      if constexpr (std::is_same_v<std::decay_t<decltype(i)>, std::string>) out += i;
+      else out += std::to_string(i);
+    }
+  };
+  part("+u:", c.add_users);
+  part("-u:", c.del_users);
+  part("+p:", c.add_parties);
+  part("-p:", c.del_parties);
+  return out;
 }
 
 }  // namespace
@@ -119,8 +161,12 @@ std::string dedup_key(const Instruction& i) {
           return key({"cancel_auth", v.suite_id, v.auth_corp_id, ts});
         else if constexpr (std::is_same_v<T, ContactChange>) {
           // Several changes can share a second: the entity ids keep them apart.
-          return key({"change_contact", v.suite_id, v.corp_id, ts, v.change_type, v.user_id, std::to_string(v.party_id),
-                      std::to_string(v.tag_id)});
+          std::string k = key({"change_contact", v.suite_id, v.corp_id, ts, v.change_type, v.user_id,
+                               std::to_string(v.party_id), std::to_string(v.tag_id)});
+          // A member tagged and untagged within a second differs only in the items, which may
+          // list thousands of userids: a digest of them keeps the key short.
+          if (v.type == ContactChange::Type::update_tag) k += ":" + wechat::sha1_signature({tag_items(v)}).substr(0, 16);
+          return k;
         } else {
           return key({v.info_type, v.suite_id, ts});
         }

@@ -37,8 +37,11 @@ struct ContactChange {
   std::int64_t party_id = 0;
   std::optional<std::int64_t> parent_id;
   std::optional<std::int64_t> order;
-  // tag fields
+  // tag fields (update_tag): who joined or left the tag. The platform advises re-reading
+  // the tag (tag/get) rather than relying on these; a department deleted may omit its item.
   std::int64_t tag_id = 0;
+  std::vector<std::string> add_users, del_users;
+  std::vector<std::int64_t> add_parties, del_parties;
 };
 
 struct UnknownInstruction { std::string suite_id, info_type; std::int64_t timestamp = 0; };

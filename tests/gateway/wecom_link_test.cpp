@@ -2,10 +2,14 @@
 // admin API, get the suite install link, the sandbox corp installs (browser redirect or
 // create_auth push), the gateway exchanges the code, links the corp and syncs it;
 // change_contact pushes apply live; a second account is refused; cancel_auth keeps the staff
-// as unsynced; a sync failing halfway changes nothing; self-built mode merges by phone.
+// as unsynced; a sync failing halfway changes nothing; self-built mode merges by phone; a
+// visible range given by a tag (its members and departments), update_tag applied live, and a
+// refused tag/get that leaves everything as it was.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
+#include <set>
 #include <thread>
 
 #include "community/password.hpp"
@@ -385,4 +389,204 @@ TEST_F(WecomLinkEndToEnd, InstallLinkRefusalsAndRedirectsThatLinkNobody) {
   EXPECT_EQ(again.body["error"].value("code", ""), "account_already_linked");
   ASSERT_EQ(api(*gw_, a, "POST", "/api/v1/wecom/unlink").status, 200);
   EXPECT_EQ(api(*gw_, a, "GET", "/api/v1/wecom/install-link").status, 200);
+}
+
+// ---- A visible range given by tags (标签), and update_tag applied live ----
+namespace {
+constexpr std::int64_t kDutyTag = 7;
+
+using Userids = std::set<std::string>;
+
+Userids staff_userids(const TestServer& gw, const std::string& state) {
+  store::Connection c(gw.db_path().string(), true);
+  store::Statement s(c, "SELECT wecom_userid FROM staff WHERE wecom_state = ?1 ORDER BY wecom_userid");
+  s.bind(1, state);
+  Userids out;
+  while (s.step()) out.insert(s.text(0));
+  return out;
+}
+
+std::set<std::int64_t> stored_departments(const TestServer& gw, const std::string& corp) {
+  store::Connection c(gw.db_path().string(), true);
+  store::Statement s(c, "SELECT wecom_department_id FROM departments WHERE wecom_corp_id = ?1");
+  s.bind(1, corp);
+  std::set<std::int64_t> out;
+  while (s.step()) out.insert(s.integer(0));
+  return out;
+}
+
+// The sandbox corp's members in any of `departments`, plus `also`.
+Userids members_of(sandbox::Sandbox& sb, const std::string& corp, const std::set<std::int64_t>& departments, const Userids& also = {}) {
+  std::lock_guard lk(sb.mutex());
+  Userids out = also;
+  for (const auto& [key, m] : sb.state<sandbox::WecomState>().corp(corp).members)
+    for (auto d : m.departments)
+      if (departments.count(d)) out.insert(m.userid);
+  return out;
+}
+
+// The first member whose departments are exactly `departments`.
+std::string member_only_in(sandbox::Sandbox& sb, const std::string& corp, std::vector<std::int64_t> departments) {
+  std::lock_guard lk(sb.mutex());
+  for (const auto& [key, m] : sb.state<sandbox::WecomState>().corp(corp).members)
+    if (m.departments == departments) return m.userid;
+  return {};
+}
+
+bool eventually_equal(const std::function<Userids()>& now, const Userids& wanted) {
+  for (int i = 0; i < 400; ++i) {
+    if (now() == wanted) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+// The range: 工程部 (2, with 维修组 3) and the duty tag, which holds one member of 环境部 (6)
+// and the whole 秩序维护部 (5). 客服部 (4) is outside.
+class WecomTagRange : public WecomLinkEndToEnd {
+ protected:
+  void SetUp() override {
+    WecomLinkEndToEnd::SetUp();
+    tagged_ = member_only_in(*sb_, kInstalledCorp, {6});
+    outsider_ = member_only_in(*sb_, kInstalledCorp, {4});
+    engineer_ = member_only_in(*sb_, kInstalledCorp, {2});
+    ASSERT_FALSE(tagged_.empty() || outsider_.empty() || engineer_.empty());
+    auto tag = control(sb_->base_url(), "/sandbox/wecom/tag",
+                       {{"corp_id", kInstalledCorp}, {"tag_id", kDutyTag}, {"name", "值班"}, {"users", {tagged_}}, {"parties", {5}}});
+    ASSERT_EQ(tag.value("errcode", -1), 0) << tag.dump();
+    in_range_ = members_of(*sb_, kInstalledCorp, {2, 3, 5}, {tagged_});
+  }
+
+  // a's install link, consented by the corp with the range above, the browser sent back.
+  void install(const Admin& a) {
+    ASSERT_EQ(sandbox::push_suite_ticket(*sb_, kSuiteId), 200);
+    auto link = api(*gw_, a, "GET", "/api/v1/wecom/install-link");
+    ASSERT_EQ(link.status, 200) << link.body.dump();
+    std::string url = link.body.at("install_url"), state = query_param(url, "state");
+    auto installed = control(sb_->base_url(), "/sandbox/wecom/install",
+                             {{"suite_id", kSuiteId}, {"corp_id", kInstalledCorp}, {"state", state},
+                              {"pre_auth_code", query_param(url, "pre_auth_code")}, {"allow_party", {2}}, {"allow_tag", {kDutyTag}}});
+    ASSERT_TRUE(installed.contains("auth_code")) << installed.dump();
+    auto browser = gw_->client();
+    browser.set_read_timeout(15, 0);
+    auto r = browser.Get(("/wecom/install/callback?auth_code=" + installed.at("auth_code").get<std::string>() + "&state=" + state).c_str());
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+
+  Userids synced() const { return staff_userids(*gw_, "synced"); }
+
+  std::string tagged_, outsider_, engineer_;
+  Userids in_range_;
+};
+
+void change_tag(const std::string& base, const json& items) {
+  json body = items;
+  body["corp_id"] = kInstalledCorp;
+  body["change_type"] = "update_tag";
+  body["tag_id"] = kDutyTag;
+  auto r = control(base, "/sandbox/wecom/contact_change", body);
+  ASSERT_EQ(r.value("errcode", -1), 0) << r.dump();
+  ASSERT_EQ(r["pushes"].size(), 1u) << r.dump();  // the suite: the tag is in its range
+  ASSERT_EQ(r["pushes"][0].value("gateway_status", 0), 200) << r.dump();
+}
+}  // namespace
+
+TEST_F(WecomTagRange, TheSyncTakesTheDepartmentsAndTheTagsMembersAndDepartments) {
+  Admin a = sign_in(*gw_, "wuye_a");
+  install(a);
+  ASSERT_TRUE(eventually_equal([&] { return synced(); }, in_range_)) << "synced " << synced().size() << " of " << in_range_.size();
+  EXPECT_TRUE(synced().count(tagged_));
+  EXPECT_FALSE(synced().count(outsider_));
+  EXPECT_EQ(stored_departments(*gw_, kInstalledCorp), (std::set<std::int64_t>{2, 3, 5}));
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM staff"), static_cast<long long>(in_range_.size()));
+  auto status = api(*gw_, a, "GET", "/api/v1/wecom/status").body;
+  EXPECT_EQ(status["visible_range"]["tag"], json::array({kDutyTag}));
+  EXPECT_EQ(status["visible_range"]["party"], json::array({2}));
+
+  // The 同步 button agrees: nothing new, nothing lost.
+  auto again = api(*gw_, a, "POST", "/api/v1/wecom/sync");
+  ASSERT_EQ(again.status, 200) << again.body.dump();
+  EXPECT_EQ(again.body.value("members", 0), static_cast<long long>(in_range_.size()));
+  EXPECT_EQ(again.body.value("staff_added", -1), 0);
+  EXPECT_EQ(again.body.value("staff_unsynced", -1), 0);
+}
+
+TEST_F(WecomTagRange, UpdateTagAddsAndRemovesStaffButKeepsThoseStillInRange) {
+  Admin a = sign_in(*gw_, "wuye_a");
+  install(a);
+  ASSERT_TRUE(eventually_equal([&] { return synced(); }, in_range_));
+
+  // Tagged in WeCom: the member of 客服部 becomes staff.
+  change_tag(sb_->base_url(), {{"add_users", {outsider_}}});
+  Userids with_outsider = in_range_;
+  with_outsider.insert(outsider_);
+  ASSERT_TRUE(eventually_equal([&] { return synced(); }, with_outsider));
+
+  // Untagged: marked no longer synced, the record kept.
+  change_tag(sb_->base_url(), {{"del_users", {outsider_}}});
+  ASSERT_TRUE(eventually_equal([&] { return staff_userids(*gw_, "unsynced"); }, Userids{outsider_}));
+  EXPECT_EQ(synced(), in_range_);
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM staff WHERE wecom_userid = '" + outsider_ + "'"), 1);
+
+  // An engineer tagged and untagged stays: 工程部 keeps them in range.
+  change_tag(sb_->base_url(), {{"add_users", {engineer_}}});
+  change_tag(sb_->base_url(), {{"del_users", {engineer_}}});
+  ASSERT_TRUE(eventually(*gw_, "SELECT count(*) = 0 FROM wecom_contact_changes WHERE processed_at IS NULL"));
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM wecom_contact_changes WHERE change_type = 'update_tag' AND party_id = 7"), 4);
+  EXPECT_EQ(synced(), in_range_);
+  EXPECT_TRUE(synced().count(engineer_));
+  EXPECT_EQ(staff_userids(*gw_, "unsynced"), Userids{outsider_});
+
+  // 秩序维护部 leaves the tag: its members go, unless 工程部 or the tag's own list keeps them.
+  change_tag(sb_->base_url(), {{"del_parties", {5}}});
+  Userids without_security = members_of(*sb_, kInstalledCorp, {2, 3}, {tagged_});
+  ASSERT_TRUE(eventually_equal([&] { return synced(); }, without_security));
+  EXPECT_EQ(stored_departments(*gw_, kInstalledCorp), (std::set<std::int64_t>{2, 3}));
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM staff"), static_cast<long long>(in_range_.size() + 1));
+}
+
+TEST_F(WecomTagRange, ARefusedTagGetMidSyncChangesNothing) {
+  Admin a = sign_in(*gw_, "wuye_a");
+  install(a);
+  ASSERT_TRUE(eventually_equal([&] { return synced(); }, in_range_));
+  std::string synced_at = text_of(*gw_, "SELECT last_sync_at FROM wecom_corp_links");
+  // WeCom changed meanwhile (a new engineer, nobody told), and a record changed locally.
+  {
+    std::lock_guard lk(sb_->mutex());
+    sandbox::WecomMember m;
+    m.userid = "XinGong01";
+    m.name = "新工";
+    m.departments = {2};
+    m.main_department = 2;
+    sb_->state<sandbox::WecomState>().corp(kInstalledCorp).members.emplace("xingong01", m);
+  }
+  gw_->app().database().write([&](store::Connection& c) {
+    c.exec("UPDATE staff SET name = '本地改名' WHERE wecom_userid = '" + tagged_ + "'");
+  });
+
+  // tag/get refused after department/list and get_auth_info answered: nothing is applied.
+  auto fault = control(sb_->base_url(), "/sandbox/wecom/tag_fault", {{"corp_id", kInstalledCorp}, {"tag_id", kDutyTag}, {"errcode", 60011}});
+  ASSERT_EQ(fault.value("errcode", -1), 0) << fault.dump();
+  auto failed = api(*gw_, a, "POST", "/api/v1/wecom/sync");
+  EXPECT_EQ(failed.status, 502);
+  EXPECT_NE(failed.body["error"].value("message", "").find("tag/get"), std::string::npos) << failed.body.dump();
+  EXPECT_EQ(synced(), in_range_);
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM staff WHERE name = '本地改名'"), 1);
+  EXPECT_EQ(stored_departments(*gw_, kInstalledCorp), (std::set<std::int64_t>{2, 3, 5}));
+  EXPECT_EQ(text_of(*gw_, "SELECT last_sync_at FROM wecom_corp_links"), synced_at);
+
+  // An update_tag meanwhile: its sync fails the same way, is recorded, and changes nobody.
+  change_tag(sb_->base_url(), {{"add_users", {outsider_}}});
+  ASSERT_TRUE(eventually(*gw_, "SELECT count(*) = 0 FROM wecom_contact_changes WHERE processed_at IS NULL"));
+  EXPECT_EQ(synced(), in_range_);
+  EXPECT_NE(api(*gw_, a, "GET", "/api/v1/wecom/status").body.value("last_sync_error", "").find("60011"), std::string::npos);
+
+  // WeCom answers again: the next sync takes everything.
+  control(sb_->base_url(), "/sandbox/wecom/tag_fault", {{"corp_id", kInstalledCorp}, {"tag_id", kDutyTag}, {"errcode", 0}});
+  ASSERT_EQ(api(*gw_, a, "POST", "/api/v1/wecom/sync").status, 200);
+  Userids now = in_range_;
+  now.insert("XinGong01");
+  now.insert(outsider_);
+  EXPECT_EQ(synced(), now);
 }

@@ -152,9 +152,19 @@ TEST(ParsePush, ChangeContactOtherTypes) {
             ContactChange::Type::delete_party);
 
   const auto t = instruction_as<ContactChange>(
-      contact_xml("update_tag", "<TagId>7</TagId><AddUserItems><![CDATA[zhangsan,lisi]]></AddUserItems>"));
+      contact_xml("update_tag", "<TagId>7</TagId><AddUserItems><![CDATA[zhangsan,lisi]]></AddUserItems>"
+                                "<DelUserItems><![CDATA[wangwu]]></DelUserItems><AddPartyItems><![CDATA[1,2]]></AddPartyItems>"
+                                "<DelPartyItems><![CDATA[3,,4]]></DelPartyItems>"));
   EXPECT_EQ(t.type, ContactChange::Type::update_tag);
   EXPECT_EQ(t.tag_id, 7);
+  EXPECT_EQ(t.add_users, (std::vector<std::string>{"zhangsan", "lisi"}));
+  EXPECT_EQ(t.del_users, (std::vector<std::string>{"wangwu"}));
+  EXPECT_EQ(t.add_parties, (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(t.del_parties, (std::vector<std::int64_t>{3, 4}));
+  // Tagged and untagged within one second: two changes, not a duplicate.
+  auto untagged = t;
+  std::swap(untagged.add_users, untagged.del_users);
+  EXPECT_NE(dedup_key(Instruction{t}), dedup_key(Instruction{untagged}));
   EXPECT_EQ(kind_label(Instruction{t}), "wecom.change_contact.update_tag");
 
   const auto o = instruction_as<ContactChange>(contact_xml("brand_new_type", ""));

@@ -4,10 +4,12 @@
 // authorized-corp token and that corp's contacts; and cancel_auth.
 #include <gtest/gtest.h>
 
+#include "sandbox/wecom_state.hpp"
 #include "store/platform_records.hpp"
 #include "wecom/api/department.hpp"
 #include "wecom/api/message.hpp"
 #include "wecom/api/suite.hpp"
+#include "wecom/api/tag.hpp"
 #include "wecom/api/user.hpp"
 #include "wecom/api/wecom_sandbox.hpp"
 #include "wecom/credentials.hpp"
@@ -190,4 +192,54 @@ TEST(WecomSuite, ThirdPartySeesOnlyTheDepartmentsItWasGranted) {
   EXPECT_EQ(deps[1].id, 3);
   EXPECT_EQ(platform_error([&] { api::list_users_brief(w.api(), corp, 4); }).errcode(), 60011);
   EXPECT_EQ(platform_error([&] { api::list_departments(w.api(), corp, 1); }).errcode(), 60011);
+}
+
+TEST(WecomSuite, ATagInTheRangeWidensItAndTagGetRefusesTheOthers) {
+  WecomSandbox w;
+  w.set_latest_ticket("suite-ticket-1");
+  wecom::define_suite(w.tokens(), w.api(), kSuiteId, kSuiteSecret, [] { return std::optional<std::string>("suite-ticket-1"); });
+  // Members of 客服部 (4) only, and of 环境部 (6) only: outside 工程部 (2) either way.
+  std::string tagged, outsider;
+  {
+    std::lock_guard lk(w.sb().mutex());
+    for (const auto& [key, m] : w.sb().state<xiaoqu::sandbox::WecomState>().corp(kInstallCorpId).members) {
+      if (m.departments == std::vector<std::int64_t>{6} && tagged.empty()) tagged = m.userid;
+      if (m.departments == std::vector<std::int64_t>{4} && outsider.empty()) outsider = m.userid;
+    }
+  }
+  ASSERT_FALSE(tagged.empty());
+  ASSERT_FALSE(outsider.empty());
+  EXPECT_EQ(w.post("/sandbox/wecom/tag", {{"corp_id", kInstallCorpId}, {"tag_id", 7}, {"name", "值班"}, {"users", {tagged}}, {"parties", {5}}})
+                .value("errcode", -1),
+            0);
+  EXPECT_EQ(w.post("/sandbox/wecom/tag", {{"corp_id", kInstallCorpId}, {"tag_id", 8}, {"users", {outsider}}}).value("errcode", -1), 0);
+  EXPECT_EQ(w.post("/sandbox/wecom/tag", {{"corp_id", kInstallCorpId}, {"tag_id", 9}, {"users", {"NoSuchUser"}}}).value("errcode", -1),
+            60111);
+
+  auto r = w.post("/sandbox/wecom/install",
+                  {{"suite_id", kSuiteId}, {"corp_id", kInstallCorpId}, {"state", "tag"}, {"allow_party", {2}}, {"allow_tag", {7}}});
+  auto pc = api::get_permanent_code(w.api(), kSuiteId, r.at("auth_code").get<std::string>());
+  EXPECT_EQ(pc.auth.agents.at(0).privilege.allow_tag, std::vector<std::int64_t>{7});
+  EXPECT_EQ(pc.auth.agents.at(0).privilege.allow_party, std::vector<std::int64_t>{2});
+  auto corp = wecom::define_authorized_corp(w.tokens(), w.api(), kSuiteId, kInstallCorpId,
+                                            [code = pc.permanent_code] { return std::optional<std::string>(code); });
+
+  auto tag = api::get_tag(w.api(), corp, 7);
+  EXPECT_EQ(tag.name, "值班");
+  ASSERT_EQ(tag.users.size(), 1u);
+  EXPECT_EQ(tag.users[0].userid, tagged);
+  EXPECT_EQ(tag.users[0].name, "");  // third parties get no names
+  EXPECT_EQ(tag.parties, std::vector<std::int64_t>{5});
+  // The tag's department and member are in range now; other members still are not.
+  std::vector<std::int64_t> ids;
+  for (const auto& d : api::list_departments(w.api(), corp)) ids.push_back(d.id);
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{2, 3, 5}));
+  EXPECT_EQ(api::get_user(w.api(), corp, tagged).userid, tagged);
+  EXPECT_EQ(platform_error([&] { api::get_user(w.api(), corp, outsider); }).errcode(), 60011);
+  EXPECT_EQ(platform_error([&] { api::get_tag(w.api(), corp, 8); }).errcode(), 60011);  // not in the range
+  EXPECT_EQ(platform_error([&] { api::get_tag(w.api(), corp, 99); }).errcode(), 40068);  // no such tag
+
+  // A refused tag/get, as the sandbox injects it for a sync failing halfway.
+  EXPECT_EQ(w.post("/sandbox/wecom/tag_fault", {{"corp_id", kInstallCorpId}, {"tag_id", 7}, {"errcode", 60011}}).value("errcode", -1), 0);
+  EXPECT_EQ(platform_error([&] { api::get_tag(w.api(), corp, 7); }).errcode(), 60011);
 }
