@@ -21,12 +21,15 @@ std::optional<std::chrono::sys_days> parse_date(std::string_view s) {
 AccountProfile load_account_profile(store::Connection& c, std::string_view appid) {
   AccountProfile p;
   p.appid = appid;
-  store::Statement s(c, "SELECT certification_expires_at, certification_source, updated_at FROM account_profiles WHERE appid = ?1");
+  store::Statement s(c,
+                     "SELECT certification_expires_at, certification_source, certification_event, updated_at FROM account_profiles "
+                     "WHERE appid = ?1");
   s.bind(1, appid);
   if (s.step()) {
     if (!s.is_null(0)) p.certification_expires_at = s.text(0);
     p.certification_source = s.text(1);
-    p.updated_at = s.integer(2);
+    p.certification_event = s.text(2);
+    p.updated_at = s.integer(3);
   }
   return p;
 }
@@ -41,11 +44,21 @@ void save_certification_expiry(store::Connection& c, std::string_view appid, con
   store::Statement s(c,
                      "INSERT INTO account_profiles (appid, certification_expires_at, certification_source, updated_at) "
                      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (appid) DO UPDATE SET certification_expires_at = excluded.certification_expires_at, "
-                     "certification_source = excluded.certification_source, updated_at = excluded.updated_at");
+                     "certification_source = excluded.certification_source, certification_event = '', updated_at = excluded.updated_at");
   s.bind(1, appid);
   if (date) s.bind(2, *date);
   else s.bind_null(2);
   s.bind(3, date ? source : std::string_view{}).bind(4, now).run();
+}
+
+void record_certification_event(store::Connection& c, std::string_view appid, std::string_view event,
+                                std::int64_t expired_time, std::int64_t now) {
+  store::Statement s(c,
+                     "INSERT INTO account_profiles (appid, certification_expires_at, certification_source, certification_event, updated_at) "
+                     "VALUES (?1, ?2, 'wechat', ?3, ?4) ON CONFLICT (appid) DO UPDATE SET "
+                     "certification_expires_at = excluded.certification_expires_at, certification_source = 'wechat', "
+                     "certification_event = excluded.certification_event, updated_at = excluded.updated_at");
+  s.bind(1, appid).bind(2, china_date(expired_time)).bind(3, event).bind(4, now).run();
 }
 
 std::optional<std::string> certification_warning(const AccountProfile& p, std::string_view today) {

@@ -4,6 +4,7 @@
 
 #include "config/log.hpp"
 #include "gateway/admin_api.hpp"
+#include "gateway/certification_events.hpp"
 #include "gateway/follower_events.hpp"
 #include "gateway/qr_events.hpp"
 #include "gateway/resident_pages.hpp"
@@ -85,6 +86,7 @@ App::~App() {
 void App::register_default_handlers() {
   auto& mp = callbacks_->official_account_handlers();
   register_template_events(*callbacks_);
+  register_certification_handlers(mp);
   // Until the community features answer these, a follower and a message get a short acknowledgement.
   register_follower_handlers(mp, "欢迎关注！住户认证和物业通知都会在这里发给您。");
   register_qr_handlers(mp, cfg_.verification, "欢迎关注！住户认证和物业通知都会在这里发给您。");

@@ -1,5 +1,5 @@
 // Official Account and Open Platform endpoints of the sandbox (followers, tags, QR codes,
-// template messages, OAuth, component authorization), one file per API group.
+// template messages, OAuth, component authorization, certification events), one file per API group.
 #include "sandbox/sandbox.hpp"
 
 namespace xiaoqu::sandbox {
@@ -10,6 +10,7 @@ void register_wechat_qrcode(Sandbox& sb);     // wechat_qrcode.cpp
 void register_wechat_templates(Sandbox& sb);  // wechat_templates.cpp
 void register_wechat_oauth(Sandbox& sb);      // wechat_oauth.cpp
 void register_wechat_component(Sandbox& sb);  // wechat_component.cpp
+void register_wechat_certification(Sandbox& sb);  // wechat_certification.cpp
 
 void register_wechat_modules(Sandbox& sb) {
   register_wechat_users(sb);
@@ -18,6 +19,7 @@ void register_wechat_modules(Sandbox& sb) {
   register_wechat_templates(sb);
   register_wechat_oauth(sb);
   register_wechat_component(sb);
+  register_wechat_certification(sb);
 }
 
 }  // namespace xiaoqu::sandbox

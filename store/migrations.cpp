@@ -510,6 +510,25 @@ CREATE INDEX staff_by_wecom_corp ON staff (wecom_corp_id, wecom_state);
 CREATE INDEX staff_by_wecom_user_nocase ON staff (wecom_corp_id, wecom_userid COLLATE NOCASE) WHERE wecom_userid <> '';
 )sql";
 
+// The certification expiry also comes from WeChat's own certification events (年审通知 and the
+// like, with ExpiredTime), not from the authorizer info, which has no such field: the source is
+// renamed to 'wechat' and the event that set it is kept. SQLite changes a CHECK only by a rebuild.
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE account_profiles_v8 (
+  appid TEXT PRIMARY KEY,
+  certification_expires_at TEXT,          -- YYYY-MM-DD
+  certification_source TEXT NOT NULL DEFAULT '' CHECK (certification_source IN ('','operator','wechat')),
+  certification_event TEXT NOT NULL DEFAULT '',  -- the WeChat event that set it (annual_renew, ...)
+  updated_at INTEGER NOT NULL
+);
+INSERT INTO account_profiles_v8 (appid, certification_expires_at, certification_source, updated_at)
+  SELECT appid, certification_expires_at,
+         CASE certification_source WHEN 'authorizer_info' THEN 'wechat' ELSE certification_source END, updated_at
+  FROM account_profiles;
+DROP TABLE account_profiles;
+ALTER TABLE account_profiles_v8 RENAME TO account_profiles;
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, "accounts, callback de-duplication, tickets, authorization events", kV1},
     {2, "platform credentials", kV2},
@@ -518,6 +537,7 @@ const std::vector<Migration> kMigrations = {
     {5, "followers, tags, follower sync, WeCom corp links", kV5},
     {6, "resident verification", kV6},
     {7, "WeCom corp links", kV7},
+    {8, "certification expiry from WeChat's events", kV8},
 };
 }  // namespace
 

@@ -55,6 +55,9 @@ std::string key_of(const LocationEvent& e, std::string_view) { return event_key(
 std::string key_of(const TemplateSendJobFinishEvent& e, std::string_view) {
   return event_key(e.header, "TEMPLATESENDJOBFINISH", std::to_string(e.msg_id));
 }
+std::string key_of(const CertificationEvent& e, std::string_view) {
+  return event_key(e.header, e.event, std::to_string(e.expired_time));
+}
 std::string key_of(const UnknownMessage& u, std::string_view) {
   if (u.msg_id != 0) return message_key(u.header, u.msg_id);
   return event_key(u.header, u.event.empty() ? u.msg_type : u.event, u.event_key);
@@ -110,6 +113,10 @@ Message message_from_fields(const XmlFields& f) {
     if (iequals(event, "TEMPLATESENDJOBFINISH")) {
       return TemplateSendJobFinishEvent{std::move(h), f.i64("MsgID"), f.id("Status")};
     }
+    // The certification events that say when it ends; the failures (FailTime, FailReason) change
+    // no date and stay unknown messages.
+    for (std::string_view kind : {"qualification_verify_success", "naming_verify_success", "annual_renew", "verify_expired"})
+      if (iequals(event, kind)) return CertificationEvent{std::move(h), std::string(kind), f.i64("ExpiredTime")};
   }
   return UnknownMessage{std::move(h), std::string(type), std::string(event), std::string(key), f.i64("MsgId")};
 }
@@ -139,6 +146,7 @@ std::string_view kind_label(const Message& m) noexcept {
                                                 "event.view",
                                                 "event.location",
                                                 "event.templatesendjobfinish",
+                                                "event.certification",
                                                 "unknown"};
   static_assert(std::size(labels) == std::variant_size_v<Message>);
   return labels[m.index()];

@@ -45,13 +45,17 @@ struct ViewEvent { Header header; std::string url; std::string menu_id; };
 struct LocationEvent { Header header; double latitude = 0, longitude = 0, precision = 0; };
 /// Note the platform spells the id `MsgID` here.
 struct TemplateSendJobFinishEvent { Header header; std::int64_t msg_id = 0; std::string status; bool failed() const { return status.rfind("failed", 0) == 0; } };
+/// WeChat certification (微信认证) news pushed by the platform from a system account:
+/// qualification_verify_success, naming_verify_success, annual_renew (年审通知) and
+/// verify_expired, each with ExpiredTime, the moment the certification ends (or ended).
+struct CertificationEvent { Header header; std::string event; std::int64_t expired_time = 0; };
 /// Any other MsgType / Event: kept with its type names.
 struct UnknownMessage { Header header; std::string msg_type, event, event_key; std::int64_t msg_id = 0; };
 
 using Message = std::variant<TextMessage, ImageMessage, VoiceMessage, VideoMessage, ShortVideoMessage,
                              LocationMessage, LinkMessage, SubscribeEvent, SubscribeScanEvent,
                              UnsubscribeEvent, ScanEvent, ClickEvent, ViewEvent, LocationEvent,
-                             TemplateSendJobFinishEvent, UnknownMessage>;
+                             TemplateSendJobFinishEvent, CertificationEvent, UnknownMessage>;
 
 /// Parse a decrypted (or plaintext-mode) message. Throws XmlError.
 Message parse_message(std::string_view xml);

@@ -101,6 +101,16 @@ nlohmann::json follower_json(const cm::FollowerRow& f) {
   return j;
 }
 
+// The account's certification expiry and where it came from; the warning is today's.
+nlohmann::json profile_json(const std::string& appid, const cm::AccountProfile& p) {
+  auto warning = cm::certification_warning(p, cm::china_date(unix_now()));
+  return {{"appid", appid},
+          {"certification_expires_at", p.certification_expires_at ? nlohmann::json(*p.certification_expires_at) : nlohmann::json(nullptr)},
+          {"certification_source", p.certification_source},
+          {"certification_event", p.certification_event},
+          {"warning", warning ? nlohmann::json(*warning) : nlohmann::json(nullptr)}};
+}
+
 nlohmann::json tag_json(const cm::FollowerTag& t) {
   return {{"id", t.id}, {"name", t.name}, {"count", t.count}, {"system", t.system}};
 }
@@ -359,11 +369,7 @@ void register_follower_routes(Router& r, Services& s) {
   r.add("GET", base + "/account", Access::signed_in, [&s](ApiRequest& req) {
     std::string appid = appid_of(s, req.community());
     auto p = cm::load_account_profile(s.db.reader(), appid);
-    auto warning = cm::certification_warning(p, cm::china_date(unix_now()));
-    return ApiResponse::json({{"appid", appid},
-                              {"certification_expires_at", p.certification_expires_at ? nlohmann::json(*p.certification_expires_at) : nlohmann::json(nullptr)},
-                              {"certification_source", p.certification_source},
-                              {"warning", warning ? nlohmann::json(*warning) : nlohmann::json(nullptr)}});
+    return ApiResponse::json(profile_json(appid, p));
   });
 
   r.add("PATCH", base + "/account", Access::operator_only, [&s](ApiRequest& req) {
@@ -386,11 +392,7 @@ void register_follower_routes(Router& r, Services& s) {
                 unix_now());
     });
     auto p = cm::load_account_profile(s.db.reader(), appid);
-    auto warning = cm::certification_warning(p, cm::china_date(unix_now()));
-    return ApiResponse::json({{"appid", appid},
-                              {"certification_expires_at", p.certification_expires_at ? nlohmann::json(*p.certification_expires_at) : nlohmann::json(nullptr)},
-                              {"certification_source", p.certification_source},
-                              {"warning", warning ? nlohmann::json(*warning) : nlohmann::json(nullptr)}});
+    return ApiResponse::json(profile_json(appid, p));
   });
 }
 

@@ -204,3 +204,40 @@ TEST_F(FollowerApi, CertificationExpiryWarnsFromThirtyDaysBefore) {
   auto [s5, kept] = call("GET", base_ + "/account");
   EXPECT_EQ(kept["certification_expires_at"], later);
 }
+
+TEST_F(FollowerApi, WeChatsCertificationEventsSetTheExpiryAndTheLatestWordWins) {
+  // 年审通知: the certification ends in 20 days; WeChat pushes it, encrypted, to the callback.
+  std::int64_t soon = std::time(nullptr) + 20 * 86400;
+  auto pushed = w_->control("/sandbox/wechat/certification", {{"appid", kMpAppid}, {"event", "annual_renew"}, {"expired_time", soon}});
+  ASSERT_EQ(pushed.value("gateway_status", 0), 200) << pushed.dump();
+  auto [s1, told] = call("GET", base_ + "/account");
+  ASSERT_EQ(s1, 200);
+  EXPECT_EQ(told["certification_expires_at"], community::china_date(soon));
+  EXPECT_EQ(told["certification_source"], "wechat");
+  EXPECT_EQ(told["certification_event"], "annual_renew");
+  EXPECT_EQ(told["warning"], "公众号认证将于 " + community::china_date(soon) + " 到期");
+
+  // The operator corrects it; then the renewal succeeds and WeChat says so with the new end.
+  std::string typed = community::china_date(std::time(nullptr) + 25 * 86400);
+  auto [s2, corrected] = call("PATCH", base_ + "/account", {{"certification_expires_at", typed}});
+  ASSERT_EQ(s2, 200);
+  EXPECT_EQ(corrected["certification_source"], "operator");
+  EXPECT_EQ(corrected["certification_event"], "");
+  std::int64_t renewed = std::time(nullptr) + 365 * 86400;
+  auto again = w_->control("/sandbox/wechat/certification",
+                           {{"appid", kMpAppid}, {"event", "qualification_verify_success"}, {"expired_time", renewed}});
+  ASSERT_EQ(again.value("gateway_status", 0), 200) << again.dump();
+  auto [s3, calm] = call("GET", base_ + "/account");
+  EXPECT_EQ(calm["certification_expires_at"], community::china_date(renewed));
+  EXPECT_EQ(calm["certification_event"], "qualification_verify_success");
+  EXPECT_TRUE(calm["warning"].is_null());
+
+  // 认证过期失效: the end is in the past and the warning says so.
+  std::int64_t ended = std::time(nullptr) - 2 * 86400;
+  auto expired = w_->control("/sandbox/wechat/certification", {{"appid", kMpAppid}, {"event", "verify_expired"}, {"expired_time", ended}});
+  ASSERT_EQ(expired.value("gateway_status", 0), 200);
+  auto [s4, late] = call("GET", base_ + "/account");
+  EXPECT_EQ(late["warning"], "公众号认证已于 " + community::china_date(ended) + " 到期");
+  // Each event is one de-duplicated callback: three stored, none twice.
+  EXPECT_EQ(w_->count("SELECT count(*) FROM handled_callbacks WHERE kind LIKE '%event.certification'"), 3);
+}

@@ -39,6 +39,35 @@ TEST(Store, MigratesOnceAndRunsInWalMode) {
   EXPECT_EQ(migrate(c), 0);  // already current
 }
 
+TEST(Store, V8KeepsCertificationDatesAndRenamesTheAuthorizerInfoSource) {
+  // A database left at v7 by the previous release, with both kinds of certification source.
+  auto dir = temp_dir();
+  std::string path = (dir / "s.db").string();
+  {
+    Connection c(path);
+    for (const auto& m : migrations()) {
+      if (m.version > 7) break;
+      c.exec(m.sql);
+      c.exec("PRAGMA user_version=" + std::to_string(m.version));
+    }
+    c.exec("INSERT INTO account_profiles VALUES ('wxA', '2027-01-31', 'operator', 5), ('wxB', '2027-02-28', 'authorizer_info', 6)");
+  }
+  Connection c(path);
+  EXPECT_EQ(migrate(c), static_cast<int>(migrations().back().version) - 7);
+  Statement s(c, "SELECT appid, certification_expires_at, certification_source, certification_event, updated_at FROM account_profiles ORDER BY appid");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.text(0), "wxA");
+  EXPECT_EQ(s.text(2), "operator");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.text(1), "2027-02-28");
+  EXPECT_EQ(s.text(2), "wechat");
+  EXPECT_EQ(s.text(3), "");
+  EXPECT_EQ(s.integer(4), 6);
+  EXPECT_FALSE(s.step());
+  EXPECT_THROW(c.exec("INSERT INTO account_profiles (appid, certification_source, updated_at) VALUES ('wxC', 'authorizer_info', 1)"),
+               StoreError);
+}
+
 TEST(Store, RefusesADatabaseNewerThanTheBinary) {
   auto dir = temp_dir();
   std::string path = (dir / "s.db").string();

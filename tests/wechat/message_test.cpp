@@ -357,9 +357,26 @@ TEST(KindLabel, EveryKind) {
       {event_xml("VIEW"), "event.view"},
       {event_xml("LOCATION"), "event.location"},
       {event_xml("TEMPLATESENDJOBFINISH"), "event.templatesendjobfinish"},
+      {event_xml("annual_renew", "<ExpiredTime>1795000000</ExpiredTime>"), "event.certification"},
       {event_xml("MASSSENDJOBFINISH"), "unknown"},
   };
   for (const auto& [xml, label] : cases) EXPECT_EQ(kind_label(parse_message(xml)), label) << xml;
+}
+
+TEST(ParseMessage, CertificationEventsCarryWhenTheCertificationEnds) {
+  for (std::string_view kind : {"qualification_verify_success", "naming_verify_success", "annual_renew", "verify_expired"}) {
+    const Message m = parse_message(event_xml(kind, "<ExpiredTime>1795000000</ExpiredTime>"));
+    ASSERT_TRUE(std::holds_alternative<CertificationEvent>(m)) << kind;
+    EXPECT_EQ(std::get<CertificationEvent>(m).event, kind);
+    EXPECT_EQ(std::get<CertificationEvent>(m).expired_time, 1795000000);
+    // Two announcements of different dates are two events, not a retry of one.
+    EXPECT_NE(dedup_key(m), dedup_key(parse_message(event_xml(kind, "<ExpiredTime>1795000001</ExpiredTime>"))));
+  }
+  // The platform's spelling differs only in case sometimes: the kind is still known.
+  EXPECT_TRUE(std::holds_alternative<CertificationEvent>(parse_message(event_xml("ANNUAL_RENEW", "<ExpiredTime>1</ExpiredTime>"))));
+  // Failures carry FailTime and FailReason, no date: kept as unknown events.
+  EXPECT_TRUE(std::holds_alternative<UnknownMessage>(
+      parse_message(event_xml("qualification_verify_fail", "<FailTime>1442401122</FailTime><FailReason><![CDATA[by time]]></FailReason>"))));
 }
 
 TEST(HeaderOf, EveryKindExposesItsHeader) {
