@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "community/admin_accounts.hpp"
+#include "community/spreadsheet/sheet.hpp"
 #include "config/log.hpp"
 #include "gateway/platform.hpp"
 
@@ -16,18 +17,6 @@ using api::ApiError;
 
 // A session's last_seen_at is written at most this often, not on every request.
 constexpr std::int64_t kTouchEverySeconds = 60;
-
-std::string_view cookie_value(std::string_view header, std::string_view name) {
-  while (!header.empty()) {
-    auto semi = header.find(';');
-    std::string_view item = header.substr(0, semi);
-    header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    auto eq = item.find('=');
-    if (eq != std::string_view::npos && item.substr(0, eq) == name) return item.substr(eq + 1);
-  }
-  return {};
-}
 
 bool changes_state(std::string_view method) {
   return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
@@ -59,7 +48,7 @@ Response error_response(int status, std::string_view code, std::string_view mess
 // The signed-in admin of the request's session cookie, or ApiError 401.
 api::Principal authenticate(const Request& req, const config::Config& cfg, store::Database& db) {
   const ApiError unauthenticated(401, "unauthenticated", "请先登录");
-  std::string_view cookie = cookie_value(req.header("cookie"), "xiaoqu_session");
+  std::string_view cookie = req.cookie("xiaoqu_session");
   if (cookie.empty() || cookie.size() > 128) throw unauthenticated;
   std::string hash = community::session_token_hash(cookie);
   auto& reader = db.reader();
@@ -139,6 +128,9 @@ Response AdminApi::answer(const Request& req) {
     static constexpr std::pair<int, const char*> kMap[] = {{400, "invalid"}, {404, "not_found"}, {409, "conflict"}, {403, "forbidden"}};
     auto [status, code] = kMap[static_cast<int>(e.kind())];
     return error_response(status, code, e.what(), e.field());
+  } catch (const spreadsheet::SheetError& e) {
+    // An uploaded file that is not a usable spreadsheet: too large, encrypted, corrupt, wrong layout.
+    return error_response(e.code() == spreadsheet::SheetError::Code::too_large ? 413 : 400, e.code_name(), e.what(), "file");
   } catch (const store::StoreError& e) {
     // SQLite's messages name tables and constraints, never the values.
     log::error("admin_api.store_failed", {{"rid", req.request_id}, {"route", route->pattern}, {"method", route->method}, {"error", e.what()}});

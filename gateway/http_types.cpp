@@ -5,6 +5,19 @@
 
 namespace xiaoqu::gateway {
 
+std::string_view Request::cookie(std::string_view name) const noexcept {
+  std::string_view list = header("cookie");
+  while (!list.empty()) {
+    auto semi = list.find(';');
+    std::string_view item = list.substr(0, semi);
+    list = semi == std::string_view::npos ? std::string_view{} : list.substr(semi + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    auto eq = item.find('=');
+    if (eq != std::string_view::npos && item.substr(0, eq) == name) return item.substr(eq + 1);
+  }
+  return {};
+}
+
 const char* label(Route r) noexcept {
   switch (r) {
     case Route::healthz: return "/healthz";

@@ -32,6 +32,8 @@ struct Request {
       if (k == lower_name) return v;
     return {};
   }
+  /// The value of cookie `name` in the Cookie header, or empty.
+  std::string_view cookie(std::string_view name) const noexcept;
 };
 
 struct Response {

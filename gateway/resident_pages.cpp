@@ -95,19 +95,6 @@ Response message_page(int status, std::string_view message) {
   return make(status, std::move(body), "text/html; charset=utf-8");
 }
 
-std::string_view cookie_of(const Request& req, std::string_view name) {
-  std::string_view header = req.header("cookie");
-  while (!header.empty()) {
-    auto semi = header.find(';');
-    std::string_view item = header.substr(0, semi);
-    header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    auto eq = item.find('=');
-    if (eq != std::string_view::npos && item.substr(0, eq) == name) return item.substr(eq + 1);
-  }
-  return {};
-}
-
 std::optional<std::int64_t> positive_id(std::string_view s) {
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -171,7 +158,7 @@ Response ResidentPages::answer(const Request& req) {
       }
     };
     auto session_for = [&](std::int64_t community_id) -> std::optional<cm::ResidentSession> {
-      auto s = cm::find_resident_session(reader, cookie_of(req, kCookie), now);
+      auto s = cm::find_resident_session(reader, req.cookie(kCookie), now);
       if (!s || s->community_id != community_id) return std::nullopt;
       return s;
     };
@@ -187,7 +174,7 @@ Response ResidentPages::answer(const Request& req) {
       std::string community_path = "/r/" + std::to_string(st->community_id) + "/form";
       if (st->used) {
         // A reloaded redirect: fine when this browser holds the session it opened.
-        auto s = cm::find_resident_session(reader, cookie_of(req, kCookie), now);
+        auto s = cm::find_resident_session(reader, req.cookie(kCookie), now);
         if (s && s->token_hash == st->session_hash) return redirect(community_path);
         return message_page(400, "此链接已使用过，请回到公众号重新打开住户认证链接。");
       }

@@ -18,34 +18,6 @@ constexpr const char* kXlsx = "application/vnd.openxmlformats-officedocument.spr
 
 std::int64_t now() { return std::time(nullptr); }
 
-ApiError api_error(const cm::RecordError& e) {
-  switch (e.kind()) {
-    case cm::RecordError::Kind::invalid: return ApiError(400, "invalid", e.what(), e.field());
-    case cm::RecordError::Kind::not_found: return ApiError(404, "not_found", e.what(), e.field());
-    case cm::RecordError::Kind::conflict: return ApiError(409, "conflict", e.what(), e.field());
-    case cm::RecordError::Kind::forbidden: break;
-  }
-  return ApiError(403, "forbidden", e.what(), e.field());
-}
-
-ApiError api_error(const spreadsheet::SheetError& e) {
-  int status = e.code() == spreadsheet::SheetError::Code::too_large ? 413 : 400;
-  return ApiError(status, e.code_name(), e.what(), "file");
-}
-
-// Runs a handler with the domain's errors mapped to the API's.
-ApiHandler mapped(ApiHandler h) {
-  return [h = std::move(h)](ApiRequest& req) {
-    try {
-      return h(req);
-    } catch (const cm::RecordError& e) {
-      throw api_error(e);
-    } catch (const spreadsheet::SheetError& e) {
-      throw api_error(e);
-    }
-  };
-}
-
 std::int64_t positive_query(const ApiRequest& req, std::string_view name, std::int64_t fallback, std::int64_t max) {
   auto text = req.query(name);
   if (!text || text->empty()) return fallback;
@@ -87,7 +59,7 @@ void only_fields(const json& body, std::initializer_list<const char*> allowed) {
 json structure_json(const cm::StructureInfo& s) { return {{"id", s.id}, {"name", s.name}, {"levels", s.levels}}; }
 
 void register_communities(Router& r, Services& s) {
-  r.add("POST", "/api/v1/communities", Access::operator_only, mapped([&s](ApiRequest& req) {
+  r.add("POST", "/api/v1/communities", Access::operator_only, [&s](ApiRequest& req) {
           auto body = req.json();
           only_fields(body, {"name", "address", "office_phone", "allow_structure_import", "owner_review", "sms_otp",
                              "official_account_appid"});
@@ -96,8 +68,8 @@ void register_communities(Router& r, Services& s) {
           auto actor = req.principal.actor();
           s.db.write([&](store::Connection& c) { id = cm::create_community(c, fields, actor, now()); });
           return ApiResponse::json({{"community", cm::to_json(cm::get_community(s.db.reader(), id))}}, 201);
-        }));
-  r.add("GET", "/api/v1/communities", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("GET", "/api/v1/communities", Access::signed_in, [&s](ApiRequest& req) {
           auto page = positive_query(req, "page", 1, 1'000'000);
           auto size = positive_query(req, "page_size", 20, 200);
           const auto* visible = req.principal.is_operator ? nullptr : &req.principal.communities;
@@ -105,11 +77,11 @@ void register_communities(Router& r, Services& s) {
           json items = json::array();
           for (const auto& c : found.items) items.push_back(cm::to_json(c));
           return ApiResponse::json({{"items", items}, {"total", found.total}, {"page", page}, {"page_size", size}});
-        }));
-  r.add("GET", "/api/v1/communities/{community}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("GET", "/api/v1/communities/{community}", Access::signed_in, [&s](ApiRequest& req) {
           return ApiResponse::json({{"community", cm::to_json(cm::get_community(s.db.reader(), req.community()))}});
-        }));
-  r.add("PATCH", "/api/v1/communities/{community}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("PATCH", "/api/v1/communities/{community}", Access::signed_in, [&s](ApiRequest& req) {
           auto body = req.json();
           only_fields(body, {"name", "address", "office_phone", "allow_structure_import", "owner_review", "sms_otp",
                              "official_account_appid"});
@@ -124,18 +96,18 @@ void register_communities(Router& r, Services& s) {
           auto actor = req.principal.actor();
           s.db.write([&](store::Connection& c) { cm::update_community(c, id, fields, actor, now()); });
           return ApiResponse::json({{"community", cm::to_json(cm::get_community(s.db.reader(), id))}});
-        }));
-  r.add("DELETE", "/api/v1/communities/{community}", Access::operator_only, mapped([&s](ApiRequest& req) {
+        });
+  r.add("DELETE", "/api/v1/communities/{community}", Access::operator_only, [&s](ApiRequest& req) {
           auto id = req.community();
           auto actor = req.principal.actor();
           s.db.write([&](store::Connection& c) { cm::delete_community(c, id, actor, now()); });
           return ApiResponse::no_content();
-        }));
+        });
 }
 
 void register_structures(Router& r, Services& s) {
   const std::string base = "/api/v1/communities/{community}/structures";
-  r.add("POST", base, Access::signed_in, mapped([&s](ApiRequest& req) {
+  r.add("POST", base, Access::signed_in, [&s](ApiRequest& req) {
           auto body = req.json();
           only_fields(body, {"name", "levels"});
           auto name = optional_string(body, "name", "结构名称").value_or("");
@@ -145,18 +117,18 @@ void register_structures(Router& r, Services& s) {
           std::int64_t id = 0;
           s.db.write([&](store::Connection& c) { id = cm::create_structure(c, cid, name, levels, actor, now()); });
           return ApiResponse::json({{"structure", structure_json(cm::get_structure(s.db.reader(), cid, id))}}, 201);
-        }));
-  r.add("GET", base, Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("GET", base, Access::signed_in, [&s](ApiRequest& req) {
           json items = json::array();
           for (const auto& st : cm::structures_of(s.db.reader(), req.community())) items.push_back(structure_json(st));
           return ApiResponse::json({{"items", items}});
-        }));
-  r.add("GET", base + "/{structure}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("GET", base + "/{structure}", Access::signed_in, [&s](ApiRequest& req) {
           auto& c = s.db.reader();
           auto st = cm::get_structure(c, req.community(), req.id("structure"));
           return ApiResponse::json({{"structure", cm::structure_tree_json(c, st)}});
-        }));
-  r.add("PATCH", base + "/{structure}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("PATCH", base + "/{structure}", Access::signed_in, [&s](ApiRequest& req) {
           auto body = req.json();
           only_fields(body, {"name", "levels"});
           auto name = optional_string(body, "name", "结构名称");
@@ -167,16 +139,16 @@ void register_structures(Router& r, Services& s) {
           auto actor = req.principal.actor();
           s.db.write([&](store::Connection& c) { cm::update_structure(c, cid, sid, name, levels, actor, now()); });
           return ApiResponse::json({{"structure", structure_json(cm::get_structure(s.db.reader(), cid, sid))}});
-        }));
-  r.add("DELETE", base + "/{structure}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("DELETE", base + "/{structure}", Access::signed_in, [&s](ApiRequest& req) {
           auto cid = req.community();
           auto sid = req.id("structure");
           auto actor = req.principal.actor();
           s.db.write([&](store::Connection& c) { cm::delete_structure(c, cid, sid, actor, now()); });
           return ApiResponse::no_content();
-        }));
+        });
 
-  r.add("POST", base + "/{structure}/nodes", Access::signed_in, mapped([&s](ApiRequest& req) {
+  r.add("POST", base + "/{structure}/nodes", Access::signed_in, [&s](ApiRequest& req) {
           auto body = req.json();
           only_fields(body, {"parent_id", "name"});
           std::int64_t parent = 0;
@@ -193,8 +165,8 @@ void register_structures(Router& r, Services& s) {
           s.db.write([&](store::Connection& c) { id = cm::add_node(c, cid, sid, parent, name, actor, now()); });
           auto& c = s.db.reader();
           return ApiResponse::json({{"node", {{"id", id}, {"parent_id", parent}, {"path", cm::room_path(c, id)}}}}, 201);
-        }));
-  r.add("PATCH", base + "/{structure}/nodes/{node}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("PATCH", base + "/{structure}/nodes/{node}", Access::signed_in, [&s](ApiRequest& req) {
           auto body = req.json();
           only_fields(body, {"name"});
           auto name = optional_string(body, "name", "节点名称").value_or("");
@@ -204,30 +176,30 @@ void register_structures(Router& r, Services& s) {
           auto actor = req.principal.actor();
           s.db.write([&](store::Connection& c) { cm::rename_node(c, cid, sid, nid, name, actor, now()); });
           return ApiResponse::json({{"node", {{"id", nid}, {"path", cm::room_path(s.db.reader(), nid)}}}});
-        }));
-  r.add("DELETE", base + "/{structure}/nodes/{node}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("DELETE", base + "/{structure}/nodes/{node}", Access::signed_in, [&s](ApiRequest& req) {
           auto cid = req.community();
           auto sid = req.id("structure");
           auto nid = req.id("node");
           auto actor = req.principal.actor();
           s.db.write([&](store::Connection& c) { cm::delete_node(c, cid, sid, nid, actor, now()); });
           return ApiResponse::no_content();
-        }));
+        });
 
-  r.add("GET", base + "/{structure}/template", Access::signed_in, mapped([&s](ApiRequest& req) {
+  r.add("GET", base + "/{structure}/template", Access::signed_in, [&s](ApiRequest& req) {
           auto& c = s.db.reader();
           auto community = cm::get_community(c, req.community());
           auto st = cm::get_structure(c, community.id, req.id("structure"));
           return ApiResponse::file(cm::structure_template_xlsx(st), community.name + "-" + st.name + "-导入模板.xlsx",
                                    kXlsx);
-        }));
-  r.add("GET", base + "/{structure}/export", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("GET", base + "/{structure}/export", Access::signed_in, [&s](ApiRequest& req) {
           auto& c = s.db.reader();
           auto community = cm::get_community(c, req.community());
           auto st = cm::get_structure(c, community.id, req.id("structure"));
           return ApiResponse::file(cm::structure_export_xlsx(c, st), community.name + "-" + st.name + ".xlsx", kXlsx);
-        }));
-  r.add("POST", base + "/{structure}/import", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("POST", base + "/{structure}/import", Access::signed_in, [&s](ApiRequest& req) {
           auto cid = req.community();
           auto st = cm::get_structure(s.db.reader(), cid, req.id("structure"));
           auto upload = req.file();
@@ -274,8 +246,8 @@ void register_structures(Router& r, Services& s) {
                                     {"created_nodes", counts.created_nodes},
                                     {"created_rooms", counts.created_rooms},
                                     {"unchanged_rows", counts.unchanged_rows}});
-        }));
-  r.add("GET", base + "/{structure}/import-reports/{report}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("GET", base + "/{structure}/import-reports/{report}", Access::signed_in, [&s](ApiRequest& req) {
           auto& c = s.db.reader();
           auto cid = req.community();
           cm::get_structure(c, cid, req.id("structure"));
@@ -287,7 +259,7 @@ void register_structures(Router& r, Services& s) {
           auto name = q.text(1);
           if (auto dot = name.rfind('.'); dot != std::string::npos) name.resize(dot);
           return ApiResponse::file(q.text(0), "错误报告-" + name + ".xlsx", kXlsx);
-        }));
+        });
 }
 
 }  // namespace

@@ -22,22 +22,6 @@ constexpr const char* kXlsx = "application/vnd.openxmlformats-officedocument.spr
 
 std::int64_t now() { return std::time(nullptr); }
 
-ApiHandler mapped(ApiHandler h) {
-  return [h = std::move(h)](ApiRequest& req) {
-    try {
-      return h(req);
-    } catch (const cm::RecordError& e) {
-      switch (e.kind()) {
-        case cm::RecordError::Kind::invalid: throw ApiError(400, "invalid", e.what(), e.field());
-        case cm::RecordError::Kind::not_found: throw ApiError(404, "not_found", e.what(), e.field());
-        case cm::RecordError::Kind::conflict: throw ApiError(409, "conflict", e.what(), e.field());
-        case cm::RecordError::Kind::forbidden: break;
-      }
-      throw ApiError(403, "forbidden", e.what(), e.field());
-    }
-  };
-}
-
 cm::ResidentQuery query_of(const ApiRequest& req) {
   return cm::ResidentQuery::from_params(req.community(), req.query("q"), req.query("status"), req.query("node_id"),
                                         req.query("page"), req.query("page_size"));
@@ -62,14 +46,14 @@ void register_resident_routes(Router& r, Services& s) {
   auto pd = std::make_shared<const cm::PersonalData>(s.box, store::load_master_key(s.cfg.store));
   const std::string base = "/api/v1/communities/{community}/residents";
 
-  r.add("GET", base, Access::signed_in, mapped([&s](ApiRequest& req) {
+  r.add("GET", base, Access::signed_in, [&s](ApiRequest& req) {
           auto page = cm::list_residents(s.db.reader(), query_of(req));
           json items = json::array();
           for (const auto& res : page.items) items.push_back(cm::to_json(res));
           return ApiResponse::json({{"items", items}, {"total", page.total}});
-        }));
+        });
 
-  r.add("POST", base, Access::signed_in, mapped([&s, pd](ApiRequest& req) {
+  r.add("POST", base, Access::signed_in, [&s, pd](ApiRequest& req) {
           auto fields = cm::ResidentFields::from_json(body_of(req));
           std::int64_t cid = req.community();
           cm::Resident created;
@@ -78,24 +62,24 @@ void register_resident_routes(Router& r, Services& s) {
             created = cm::get_resident(c, cid, id);
           });
           return ApiResponse::json(cm::to_json(created), 201);
-        }));
+        });
 
-  r.add("GET", base + "/template", Access::signed_in, mapped([&s](ApiRequest& req) {
+  r.add("GET", base + "/template", Access::signed_in, [&s](ApiRequest& req) {
           auto& c = s.db.reader();
           auto community = cm::get_community(c, req.community());
           auto layout = cm::resident_sheet_layout(c, community);
           return ApiResponse::file(cm::resident_template_xlsx(layout), community.name + "-住户导入模板.xlsx", kXlsx);
-        }));
+        });
 
-  r.add("GET", base + "/export", Access::signed_in, mapped([&s](ApiRequest& req) {
+  r.add("GET", base + "/export", Access::signed_in, [&s](ApiRequest& req) {
           auto& c = s.db.reader();
           auto community = cm::get_community(c, req.community());
           auto layout = cm::resident_sheet_layout(c, community);
           return ApiResponse::file(cm::resident_export_xlsx(c, layout, query_of(req)), community.name + "-住户信息.xlsx",
                                    kXlsx);
-        }));
+        });
 
-  r.add("POST", base + "/import", Access::signed_in, mapped([&s, pd](ApiRequest& req) {
+  r.add("POST", base + "/import", Access::signed_in, [&s, pd](ApiRequest& req) {
           auto upload = req.file();
           cm::ImportSettings st;
           st.limits.max_file_bytes = s.cfg.import.max_file_bytes;
@@ -114,22 +98,22 @@ void register_resident_routes(Router& r, Services& s) {
                                     {"unchanged", result.unchanged},
                                     {"rooms_created", result.rooms_created},
                                     {"report_id", result.report_id}});
-        }));
+        });
 
   r.add("GET", "/api/v1/communities/{community}/imports/{report}/report.xlsx", Access::signed_in,
-        mapped([&s](ApiRequest& req) {
+        [&s](ApiRequest& req) {
           std::string file_name;
           auto xlsx = cm::import_report_xlsx(s.db.reader(), req.community(), req.id("report"), &file_name);
           if (!xlsx) throw ApiError(404, "not_found", "没有这份导入错误报告", "report");
           return ApiResponse::file(std::move(*xlsx), "错误报告-" + (file_name.empty() ? "住户导入.xlsx" : file_name),
                                    kXlsx);
-        }));
+        });
 
-  r.add("GET", base + "/{resident}", Access::signed_in, mapped([&s](ApiRequest& req) {
+  r.add("GET", base + "/{resident}", Access::signed_in, [&s](ApiRequest& req) {
           return ApiResponse::json(cm::to_json(cm::get_resident(s.db.reader(), req.community(), req.id("resident"))));
-        }));
+        });
 
-  r.add("PATCH", base + "/{resident}", Access::signed_in, mapped([&s, pd](ApiRequest& req) {
+  r.add("PATCH", base + "/{resident}", Access::signed_in, [&s, pd](ApiRequest& req) {
           auto fields = cm::ResidentFields::from_json(body_of(req));
           std::int64_t cid = req.community(), id = req.id("resident");
           cm::Resident updated;
@@ -137,13 +121,13 @@ void register_resident_routes(Router& r, Services& s) {
             updated = cm::update_resident(c, *pd, cid, id, fields, req.principal.actor(), now());
           });
           return ApiResponse::json(cm::to_json(updated));
-        }));
+        });
 
-  r.add("DELETE", base + "/{resident}", Access::signed_in, mapped([&s](ApiRequest& req) {
+  r.add("DELETE", base + "/{resident}", Access::signed_in, [&s](ApiRequest& req) {
           std::int64_t cid = req.community(), id = req.id("resident");
           s.db.write([&](store::Connection& c) { cm::delete_resident(c, cid, id, req.principal.actor(), now()); });
           return ApiResponse::no_content();
-        }));
+        });
 }
 
 }  // namespace xiaoqu::gateway::api

@@ -20,24 +20,6 @@ constexpr const char* kXlsx = "application/vnd.openxmlformats-officedocument.spr
 
 std::int64_t now() { return std::time(nullptr); }
 
-ApiHandler mapped(ApiHandler h) {
-  return [h = std::move(h)](ApiRequest& req) {
-    try {
-      return h(req);
-    } catch (const cm::RecordError& e) {
-      switch (e.kind()) {
-        case cm::RecordError::Kind::invalid: throw ApiError(400, "invalid", e.what(), e.field());
-        case cm::RecordError::Kind::not_found: throw ApiError(404, "not_found", e.what(), e.field());
-        case cm::RecordError::Kind::conflict: throw ApiError(409, "conflict", e.what(), e.field());
-        case cm::RecordError::Kind::forbidden: break;
-      }
-      throw ApiError(403, "forbidden", e.what(), e.field());
-    } catch (const spreadsheet::SheetError& e) {
-      throw ApiError(e.code() == spreadsheet::SheetError::Code::too_large ? 413 : 400, e.code_name(), e.what(), "file");
-    }
-  };
-}
-
 std::int64_t positive_query(const ApiRequest& req, std::string_view name, std::int64_t fallback, std::int64_t max) {
   auto text = req.query(name);
   if (!text || text->empty()) return fallback;
@@ -168,14 +150,14 @@ ApiResponse rejected(std::int64_t report_id, std::size_t bad_rows, const std::ve
 
 void register_staff_routes(Router& r, Services& s) {
   const std::string base = "/api/v1/communities/{community}/staff";
-  r.add("GET", base, Access::signed_in, mapped([&s](ApiRequest& req) {
+  r.add("GET", base, Access::signed_in, [&s](ApiRequest& req) {
           auto q = staff_query(req);
           auto found = cm::list_staff(s.db.reader(), req.community(), q);
           json items = json::array();
           for (const auto& st : found.items) items.push_back(cm::to_json(st, true, visible_to(req.principal)));
           return ApiResponse::json({{"items", items}, {"total", found.total}, {"page", q.page}, {"page_size", q.page_size}});
-        }));
-  r.add("POST", base, Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("POST", base, Access::signed_in, [&s](ApiRequest& req) {
           auto body = req.json();
           auto cid = req.community();
           cm::StaffInput in;
@@ -190,12 +172,12 @@ void register_staff_routes(Router& r, Services& s) {
           return ApiResponse::json({{"staff", cm::to_json(st, false, visible_to(req.principal))},
                                     {"outcome", outcome_name(result.outcome)}},
                                    result.outcome == cm::UpsertOutcome::added ? 201 : 200);
-        }));
-  r.add("GET", base + "/{staff}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("GET", base + "/{staff}", Access::signed_in, [&s](ApiRequest& req) {
           auto st = cm::get_staff(s.db.reader(), req.community(), req.id("staff"));
           return ApiResponse::json({{"staff", cm::to_json(st, false, visible_to(req.principal))}});
-        }));
-  r.add("PATCH", base + "/{staff}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("PATCH", base + "/{staff}", Access::signed_in, [&s](ApiRequest& req) {
           auto body = req.json();
           auto cid = req.community();
           auto id = req.id("staff");
@@ -207,29 +189,29 @@ void register_staff_routes(Router& r, Services& s) {
           });
           auto st = cm::get_staff(s.db.reader(), cid, id);
           return ApiResponse::json({{"staff", cm::to_json(st, false, visible_to(req.principal))}});
-        }));
-  r.add("DELETE", base + "/{staff}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("DELETE", base + "/{staff}", Access::signed_in, [&s](ApiRequest& req) {
           auto cid = req.community();
           auto id = req.id("staff");
           auto actor = req.principal.actor();
           s.db.write([&](store::Connection& c) { cm::remove_staff(c, cid, id, actor, now()); });
           return ApiResponse::no_content();
-        }));
-  r.add("GET", "/api/v1/communities/{community}/departments", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("GET", "/api/v1/communities/{community}/departments", Access::signed_in, [&s](ApiRequest& req) {
           return ApiResponse::json({{"items", cm::department_tree(s.db.reader(), req.community())}});
-        }));
+        });
 
-  r.add("GET", base + "/template", Access::signed_in, mapped([&s](ApiRequest& req) {
+  r.add("GET", base + "/template", Access::signed_in, [&s](ApiRequest& req) {
           auto community = cm::get_community(s.db.reader(), req.community());
           return ApiResponse::file(cm::staff_template_xlsx(community), community.name + "-员工导入模板.xlsx", kXlsx);
-        }));
-  r.add("GET", base + "/export", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("GET", base + "/export", Access::signed_in, [&s](ApiRequest& req) {
           auto& c = s.db.reader();
           auto community = cm::get_community(c, req.community());
           return ApiResponse::file(cm::staff_export_xlsx(c, community, staff_query(req)), community.name + "-员工信息.xlsx",
                                    kXlsx);
-        }));
-  r.add("POST", base + "/import", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("POST", base + "/import", Access::signed_in, [&s](ApiRequest& req) {
           auto cid = req.community();
           auto community = cm::get_community(s.db.reader(), cid);
           auto upload = req.file();
@@ -267,8 +249,8 @@ void register_staff_routes(Router& r, Services& s) {
                                     {"added", counts.added},
                                     {"updated", counts.updated},
                                     {"unchanged", counts.unchanged}});
-        }));
-  r.add("GET", base + "/import-reports/{report}", Access::signed_in, mapped([&s](ApiRequest& req) {
+        });
+  r.add("GET", base + "/import-reports/{report}", Access::signed_in, [&s](ApiRequest& req) {
           store::Statement q(s.db.reader(),
                              "SELECT report_xlsx, file_name FROM import_reports "
                              "WHERE id = ?1 AND community_id = ?2 AND kind = 'staff' AND report_xlsx IS NOT NULL");
@@ -277,7 +259,7 @@ void register_staff_routes(Router& r, Services& s) {
           auto name = q.text(1);
           if (auto dot = name.rfind('.'); dot != std::string::npos) name.resize(dot);
           return ApiResponse::file(q.text(0), "错误报告-" + name + ".xlsx", kXlsx);
-        }));
+        });
 }
 
 }  // namespace xiaoqu::gateway::api
