@@ -12,9 +12,8 @@
 #include <filesystem>
 #include <random>
 
-#include "community/communities.hpp"
+#include "bench/million_residents.hpp"
 #include "community/residents_store.hpp"
-#include "community/structure.hpp"
 #include "store/database.hpp"
 
 using namespace xiaoqu;
@@ -22,52 +21,9 @@ using namespace xiaoqu::community;
 
 namespace {
 
-constexpr int kResidents = 1'000'000;
-constexpr int kRooms = 200'000;  // 40 buildings × 10 units × 500 rooms; five residents a room
-
-std::string db_path() {
-  const char* tmp = std::getenv("TMPDIR");
-  return std::string(tmp && *tmp ? tmp : "/tmp") + "/xiaoqu-resident-search.db";
-}
-
-std::int64_t prepare(store::Database& db) {
-  std::int64_t community = 0;
-  {
-    store::Statement s(db.reader(), "SELECT COUNT(*), IFNULL(MAX(community_id), 0) FROM residents");
-    s.step();
-    if (s.integer(0) == kResidents) return s.integer(1);
-  }
-  std::fprintf(stderr, "building %d residents into %s ...\n", kResidents, db.path().c_str());
-  db.write([&](store::Connection& c) {
-    CommunityFields f;
-    f.name = "腾讯小区";
-    community = create_community(c, f, "system", 1);
-    auto s = create_structure(c, community, "高层区", {"楼栋", "单元", "房间"}, "system", 1);
-    std::vector<std::int64_t> rooms;
-    rooms.reserve(kRooms);
-    for (int i = 0; i < kRooms; ++i)
-      rooms.push_back(ensure_room(c, community, s,
-                                  {std::to_string(i / 5000 + 1) + "栋", std::to_string(i / 500 % 10 + 1), std::to_string(i % 500 + 101)}));
-    store::Statement ins(c,
-                         "INSERT INTO residents (community_id, room_id, name, name_key, identity, phone, phone_last4, "
-                         "created_at, updated_at) VALUES (?1, ?2, ?3, ?3, 'owner', ?4, ?5, 1, 1)");
-    std::mt19937_64 rng(42);
-    for (int i = 0; i < kResidents; ++i) {
-      char phone[16];
-      std::snprintf(phone, sizeof phone, "1%d%09llu", 3 + static_cast<int>(rng() % 7),
-                    static_cast<unsigned long long>(rng() % 1'000'000'000));
-      ins.bind(1, community).bind(2, rooms[i % kRooms]).bind(3, "住户" + std::to_string(i)).bind(4, phone);
-      ins.bind(5, std::string(phone + 7, 4));
-      ins.run();
-      ins.reset();
-    }
-  });
-  return community;
-}
-
 void BM_SearchByLastFourDigits(benchmark::State& state) {
-  static store::Database db(db_path());
-  static std::int64_t community = prepare(db);
+  static store::Database db(bench::million_residents_path());
+  static std::int64_t community = bench::prepare_million_residents(db);
   auto& reader = db.reader();
   std::mt19937 rng(7);
   std::vector<double> micros;

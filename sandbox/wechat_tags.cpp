@@ -52,6 +52,20 @@ Refusal check_members(const AccountFollowers& f, const nlohmann::json& body, std
   tag_id = *id;
   return std::nullopt;
 }
+
+// A POST tag call of an account: the token checked, the JSON body read, then `handle` runs on
+// the account's followers under the sandbox lock.
+template <class Handle>
+void post_tag_call(Sandbox& sb, const std::string& path, Handle handle) {
+  sb.post(path, [&sb, handle](const httplib::Request& req, httplib::Response& res) {
+    auto appid = require_account(sb, req, res);
+    if (!appid) return;
+    auto body = Sandbox::body_json(req, res);
+    if (!body) return;
+    std::lock_guard lk(sb.mutex());
+    handle(followers_of(sb, *appid), *body, res);
+  });
+}
 }  // namespace
 
 void register_wechat_tags(Sandbox& sb) {
@@ -67,16 +81,10 @@ void register_wechat_tags(Sandbox& sb) {
     Sandbox::reply(res, {{"tags", std::move(tags)}});
   });
 
-  sb.post("/cgi-bin/tags/create", [&sb](const httplib::Request& req, httplib::Response& res) {
-    auto appid = require_account(sb, req, res);
-    if (!appid) return;
-    auto body = Sandbox::body_json(req, res);
-    if (!body) return;
-    const auto* tag = tag_member(*body);
+  post_tag_call(sb, "/cgi-bin/tags/create", [](AccountFollowers& f, const nlohmann::json& body, httplib::Response& res) {
+    const auto* tag = tag_member(body);
     auto name = tag ? string_member(*tag, "name") : std::nullopt;
     if (!name) return Sandbox::error(res, 47001, "data format error: tag.name");
-    std::lock_guard lk(sb.mutex());
-    auto& f = followers_of(sb, *appid);
     if (auto refused = name_problem(f, *name, -1)) return Sandbox::error(res, refused->first, refused->second);
     std::size_t custom = 0;
     for (const auto& entry : f.tags) custom += !system_tag(entry.first);
@@ -86,35 +94,23 @@ void register_wechat_tags(Sandbox& sb) {
     Sandbox::reply(res, {{"tag", {{"id", id}, {"name", *name}}}});
   });
 
-  sb.post("/cgi-bin/tags/update", [&sb](const httplib::Request& req, httplib::Response& res) {
-    auto appid = require_account(sb, req, res);
-    if (!appid) return;
-    auto body = Sandbox::body_json(req, res);
-    if (!body) return;
-    const auto* tag = tag_member(*body);
+  post_tag_call(sb, "/cgi-bin/tags/update", [](AccountFollowers& f, const nlohmann::json& body, httplib::Response& res) {
+    const auto* tag = tag_member(body);
     auto id = tag ? integer_member(*tag, "id") : std::nullopt;
     auto name = tag ? string_member(*tag, "name") : std::nullopt;
     if (!id || !name) return Sandbox::error(res, 47001, "data format error: tag.id and tag.name");
     if (system_tag(*id)) return Sandbox::error(res, 45058, "can't modify sys tag");
-    std::lock_guard lk(sb.mutex());
-    auto& f = followers_of(sb, *appid);
     if (!f.tags.count(*id)) return Sandbox::error(res, 45159, "invalid tag id");
     if (auto refused = name_problem(f, *name, *id)) return Sandbox::error(res, refused->first, refused->second);
     f.tags[*id].name = *name;
     Sandbox::error(res, 0, "ok");
   });
 
-  sb.post("/cgi-bin/tags/delete", [&sb](const httplib::Request& req, httplib::Response& res) {
-    auto appid = require_account(sb, req, res);
-    if (!appid) return;
-    auto body = Sandbox::body_json(req, res);
-    if (!body) return;
-    const auto* tag = tag_member(*body);
+  post_tag_call(sb, "/cgi-bin/tags/delete", [](AccountFollowers& f, const nlohmann::json& body, httplib::Response& res) {
+    const auto* tag = tag_member(body);
     auto id = tag ? integer_member(*tag, "id") : std::nullopt;
     if (!id) return Sandbox::error(res, 47001, "data format error: tag.id");
     if (system_tag(*id)) return Sandbox::error(res, 45058, "can't modify sys tag");
-    std::lock_guard lk(sb.mutex());
-    auto& f = followers_of(sb, *appid);
     auto it = f.tags.find(*id);
     if (it == f.tags.end()) return Sandbox::error(res, 45159, "invalid tag id");
     if (it->second.count > kMaxDeletableCount) return Sandbox::error(res, 45057, "can't delete the tag that has too many fans");
@@ -123,16 +119,10 @@ void register_wechat_tags(Sandbox& sb) {
     Sandbox::error(res, 0, "ok");
   });
 
-  sb.post("/cgi-bin/tags/members/batchtagging", [&sb](const httplib::Request& req, httplib::Response& res) {
-    auto appid = require_account(sb, req, res);
-    if (!appid) return;
-    auto body = Sandbox::body_json(req, res);
-    if (!body) return;
-    std::lock_guard lk(sb.mutex());
-    auto& f = followers_of(sb, *appid);
+  post_tag_call(sb, "/cgi-bin/tags/members/batchtagging", [](AccountFollowers& f, const nlohmann::json& body, httplib::Response& res) {
     std::vector<std::string> openids;
     std::int64_t tag_id = 0;
-    if (auto refused = check_members(f, *body, openids, tag_id)) return Sandbox::error(res, refused->first, refused->second);
+    if (auto refused = check_members(f, body, openids, tag_id)) return Sandbox::error(res, refused->first, refused->second);
     // All or nothing: check every user's tag count before changing anything.
     for (const auto& openid : openids) {
       auto it = f.user_tags.find(openid);
@@ -144,38 +134,24 @@ void register_wechat_tags(Sandbox& sb) {
     Sandbox::error(res, 0, "ok");
   });
 
-  sb.post("/cgi-bin/tags/members/batchuntagging", [&sb](const httplib::Request& req, httplib::Response& res) {
-    auto appid = require_account(sb, req, res);
-    if (!appid) return;
-    auto body = Sandbox::body_json(req, res);
-    if (!body) return;
-    std::lock_guard lk(sb.mutex());
-    auto& f = followers_of(sb, *appid);
+  post_tag_call(sb, "/cgi-bin/tags/members/batchuntagging", [](AccountFollowers& f, const nlohmann::json& body, httplib::Response& res) {
     std::vector<std::string> openids;
     std::int64_t tag_id = 0;
-    if (auto refused = check_members(f, *body, openids, tag_id)) return Sandbox::error(res, refused->first, refused->second);
+    if (auto refused = check_members(f, body, openids, tag_id)) return Sandbox::error(res, refused->first, refused->second);
     for (const auto& openid : openids)
       if (auto it = f.user_tags.find(openid); it != f.user_tags.end() && it->second.erase(tag_id)) --f.tags[tag_id].count;
     Sandbox::error(res, 0, "ok");
   });
 
-  sb.post("/cgi-bin/tags/getidlist", [&sb](const httplib::Request& req, httplib::Response& res) {
-    auto appid = require_account(sb, req, res);
-    if (!appid) return;
-    auto body = Sandbox::body_json(req, res);
-    if (!body) return;
-    auto openid = string_member(*body, "openid");
+  post_tag_call(sb, "/cgi-bin/tags/getidlist", [](AccountFollowers& f, const nlohmann::json& body, httplib::Response& res) {
+    auto openid = string_member(body, "openid");
     if (!openid) return Sandbox::error(res, 47001, "data format error: openid");
+    auto standing = f.standing(*openid);
+    if (standing == AccountFollowers::Standing::unknown || standing == AccountFollowers::Standing::foreign)
+      return Sandbox::error(res, 40003, "invalid openid");
     nlohmann::json ids = nlohmann::json::array();
-    {
-      std::lock_guard lk(sb.mutex());
-      auto& f = followers_of(sb, *appid);
-      auto standing = f.standing(*openid);
-      if (standing == AccountFollowers::Standing::unknown || standing == AccountFollowers::Standing::foreign)
-        return Sandbox::error(res, 40003, "invalid openid");
-      if (auto it = f.user_tags.find(*openid); it != f.user_tags.end())
-        for (auto id : it->second) ids.push_back(id);
-    }
+    if (auto it = f.user_tags.find(*openid); it != f.user_tags.end())
+      for (auto id : it->second) ids.push_back(id);
     Sandbox::reply(res, {{"tagid_list", std::move(ids)}});
   });
 }
