@@ -27,10 +27,8 @@ store::Database::Job effects_of(const wecom::Instruction& instruction, const sto
           return [&box, e, now](store::Connection& c) { store::record_suite_auth_event(c, box, e, now); };
         } else if constexpr (std::is_same_v<T, wecom::ContactChange>) {
           // Ids only: names and phones are re-read from the API when the change is applied.
-          // update_tag has no department: its row keeps the tag id in party_id (the changed
-          // entity's id); who joined or left is re-read from tag/get, as the platform advises.
-          std::int64_t entity = i.type == wecom::ContactChange::Type::update_tag ? i.tag_id : i.party_id;
-          store::ContactChangeRecord r{ep, i.corp_id, i.change_type, i.user_id, i.new_user_id, entity, i.timestamp};
+          // update_tag keeps only the tag: who joined or left is re-read, as the platform advises.
+          store::ContactChangeRecord r{ep, i.corp_id, i.change_type, i.user_id, i.new_user_id, i.party_id, i.timestamp, i.tag_id};
           return [r, now](store::Connection& c) { store::record_contact_change(c, r, now); };
         } else {
           return {};

@@ -23,16 +23,16 @@ std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 struct ContactChangeRow {
   std::int64_t id = 0;
   std::string corp_id, change_type, user_id, new_user_id;
-  std::int64_t party_id = 0;
+  std::int64_t party_id = 0, tag_id = 0;
 };
 
 std::vector<ContactChangeRow> pending_changes(store::Connection& c, std::size_t limit) {
   std::vector<ContactChangeRow> rows;
   store::Statement s(c,
-                     "SELECT id, corp_id, change_type, user_id, new_user_id, party_id FROM wecom_contact_changes "
+                     "SELECT id, corp_id, change_type, user_id, new_user_id, party_id, tag_id FROM wecom_contact_changes "
                      "WHERE processed_at IS NULL ORDER BY id LIMIT ?1");
   s.bind(1, static_cast<std::int64_t>(limit));
-  while (s.step()) rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.integer(5)});
+  while (s.step()) rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.integer(6)});
   return rows;
 }
 
@@ -128,8 +128,8 @@ void WecomLinking::apply_contact_changes() {
             std::string corp = link->corp_id;
             std::int64_t party = row.party_id;
             apply = [corp, party](store::Connection& c, std::int64_t) { community::remove_wecom_department(c, corp, party); };
-          } else if (t == "update_tag" && tag_in_range(*link, row.party_id)) {
-            // The row keeps the tag id in party_id. Marked processed in the sync's transaction.
+          } else if (t == "update_tag" && tag_in_range(*link, row.tag_id)) {
+            // Marked processed in the sync's transaction.
             std::int64_t id = row.id;
             read_and_apply(*link, [id](store::Connection& c, std::int64_t at) { mark_processed(c, id, at); });
             continue;

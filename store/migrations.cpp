@@ -527,6 +527,8 @@ INSERT INTO account_profiles_v8 (appid, certification_expires_at, certification_
   FROM account_profiles;
 DROP TABLE account_profiles;
 ALTER TABLE account_profiles_v8 RENAME TO account_profiles;
+-- update_tag changes name a tag, not a department: its own column.
+ALTER TABLE wecom_contact_changes ADD COLUMN tag_id INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 const std::vector<Migration> kMigrations = {
@@ -537,7 +539,7 @@ const std::vector<Migration> kMigrations = {
     {5, "followers, tags, follower sync, WeCom corp links", kV5},
     {6, "resident verification", kV6},
     {7, "WeCom corp links", kV7},
-    {8, "certification expiry from WeChat's events", kV8},
+    {8, "certification expiry from WeChat's events, tag of a contact change", kV8},
 };
 }  // namespace
 

@@ -74,9 +74,9 @@ void record_suite_auth_event(Connection& c, const SecretBox& box, const SuiteAut
 void record_contact_change(Connection& c, const ContactChangeRecord& r, std::int64_t now) {
   Statement s(c,
               "INSERT INTO wecom_contact_changes (endpoint, corp_id, change_type, user_id, new_user_id, party_id, event_time, "
-              "received_at) VALUES (?,?,?,?,?,?,?,?)");
+              "received_at, tag_id) VALUES (?,?,?,?,?,?,?,?,?)");
   s.bind(1, r.endpoint).bind(2, r.corp_id).bind(3, r.change_type).bind(4, r.user_id).bind(5, r.new_user_id)
-      .bind(6, r.party_id).bind(7, r.event_time).bind(8, now).run();
+      .bind(6, r.party_id).bind(7, r.event_time).bind(8, now).bind(9, r.tag_id).run();
 }
 
 }  // namespace xiaoqu::store

@@ -49,6 +49,7 @@ void record_suite_auth_event(Connection& c, const SecretBox& box, const SuiteAut
 struct ContactChangeRecord {
   std::string endpoint, corp_id, change_type, user_id, new_user_id;
   std::int64_t party_id = 0, event_time = 0;
+  std::int64_t tag_id = 0;  ///< update_tag: the tag whose members changed
 };
 void record_contact_change(Connection& c, const ContactChangeRecord& r, std::int64_t now);
 

@@ -533,7 +533,7 @@ TEST_F(WecomTagRange, UpdateTagAddsAndRemovesStaffButKeepsThoseStillInRange) {
   change_tag(sb_->base_url(), {{"add_users", {engineer_}}});
   change_tag(sb_->base_url(), {{"del_users", {engineer_}}});
   ASSERT_TRUE(eventually(*gw_, "SELECT count(*) = 0 FROM wecom_contact_changes WHERE processed_at IS NULL"));
-  EXPECT_EQ(gw_->count("SELECT count(*) FROM wecom_contact_changes WHERE change_type = 'update_tag' AND party_id = 7"), 4);
+  EXPECT_EQ(gw_->count("SELECT count(*) FROM wecom_contact_changes WHERE change_type = 'update_tag' AND tag_id = 7 AND party_id = 0"), 4);
   EXPECT_EQ(synced(), in_range_);
   EXPECT_TRUE(synced().count(engineer_));
   EXPECT_EQ(staff_userids(*gw_, "unsynced"), Userids{outsider_});
