@@ -229,7 +229,8 @@ Config build(const json& root) {
   Config c;
 
   Reader s = top.child("server");
-  s.allow({"listen", "port", "threads", "max_header_bytes", "max_body_bytes", "read_timeout_ms", "idle_timeout_ms", "max_connections", "shutdown_grace_ms", "max_upload_bytes"});
+  s.allow({"listen", "port", "threads", "max_header_bytes", "max_body_bytes", "read_timeout_ms", "idle_timeout_ms", "max_connections", "shutdown_grace_ms", "max_upload_bytes",
+           "trusted_proxies"});
   c.server.listen = s.str("listen", c.server.listen);
   if (c.server.listen.empty()) throw ConfigError(s.key("listen"), "must be an IP address");
   c.server.port = static_cast<std::uint16_t>(s.integer("port", c.server.port, 0, 65535));
@@ -241,6 +242,7 @@ Config build(const json& root) {
   c.server.max_connections = static_cast<unsigned>(s.integer("max_connections", c.server.max_connections, 1, 1'000'000));
   c.server.shutdown_grace_ms = static_cast<unsigned>(s.integer("shutdown_grace_ms", c.server.shutdown_grace_ms, 0, 600'000));
   c.server.max_upload_bytes = static_cast<std::size_t>(s.integer("max_upload_bytes", c.server.max_upload_bytes, 1024, 1ll << 30));
+  c.server.trusted_proxies = s.strings("trusted_proxies");  // each entry is checked when the gateway starts
 
   Reader ad = top.child("admin");
   ad.allow({"session_idle_seconds", "session_ttl_seconds", "cookie_secure", "login_max_failures_per_username",

@@ -37,6 +37,9 @@ struct ServerConfig {
   unsigned max_connections = 10'000;
   unsigned shutdown_grace_ms = 10'000;
   std::size_t max_upload_bytes = 21 * 1024 * 1024;  ///< body limit of POST /api/v1/* (spreadsheet uploads)
+  /// Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client; empty:
+  /// the TCP peer is the client and the header is ignored.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct StoreConfig {

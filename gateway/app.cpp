@@ -38,7 +38,17 @@ Response text(Route route, int status, std::string body, std::string content_typ
 }
 }  // namespace
 
-App::App(config::Config cfg) : cfg_(std::move(cfg)) {
+namespace {
+forms::TrustedProxies trusted_proxies(const config::ServerConfig& server) {
+  try {
+    return forms::TrustedProxies(server.trusted_proxies);
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError("server.trusted_proxies", e.what());
+  }
+}
+}  // namespace
+
+App::App(config::Config cfg) : cfg_(std::move(cfg)), proxies_(trusted_proxies(cfg_.server)) {
   log::Level level;
   if (log::parse_level(cfg_.log_level, level)) log::set_level(level);
   box_ = std::make_unique<store::SecretBox>(store::load_master_key(cfg_.store));
@@ -144,6 +154,8 @@ void App::stop() {
 }
 
 void App::handle(Request&& req, Respond respond) {
+  // Behind a trusted reverse proxy the peer is the proxy: the client is in X-Forwarded-For.
+  if (!proxies_.empty()) req.remote = proxies_.client_address(req.remote, req.header("x-forwarded-for"));
   std::string_view path = req.path;
   std::string_view a, b;
   try {

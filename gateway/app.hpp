@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "gateway/callbacks.hpp"
 #include "gateway/follower_sync.hpp"
+#include "gateway/forms/client_address.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/platform.hpp"
 #include "gateway/server.hpp"
@@ -56,6 +57,7 @@ class App {
   void expire_leases();
 
   config::Config cfg_;
+  forms::TrustedProxies proxies_;  ///< whose X-Forwarded-For names the client
   Metrics metrics_;
   std::unique_ptr<store::SecretBox> box_;
   std::unique_ptr<store::Database> db_;

@@ -192,6 +192,45 @@ TEST_F(AdminAuth, TwentyFailuresFromOneAddressLockIt) {
   EXPECT_FALSE(r->get_header_value("Retry-After").empty());
 }
 
+// Behind nginx every login comes from the proxy's address: only the client's own address may
+// be locked, and only a listed proxy is believed about it.
+TEST(AdminAuthBehindAProxy, TheLockoutCountsTheForwardedClientNotTheProxy) {
+  auto patch = admin_patch();
+  patch["server"] = {{"trusted_proxies", {"127.0.0.1"}}};
+  TestServer server(patch);
+  add_admin(server, "root", "operator", {}, kOperatorPassword);
+  auto c = server.client();
+  const httplib::Headers attacker = {{"X-Forwarded-For", "203.0.113.9"}};
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(login(c, "guess" + std::to_string(i), "wrong-password", attacker)->status, 401) << i;
+  EXPECT_EQ(login(c, "root", kOperatorPassword, attacker)->status, 429);
+  // Another user behind the same proxy signs in.
+  auto other = login(c, "root", kOperatorPassword, {{"X-Forwarded-For", "198.51.100.20"}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200) << other->body;
+}
+
+TEST(AdminAuthBehindAProxy, WithoutTrustedProxiesTheHeaderIsIgnored) {
+  TestServer server(admin_patch());
+  add_admin(server, "root", "operator", {}, kOperatorPassword);
+  auto c = server.client();
+  // A new made-up address on every try does not escape the lockout of the real one.
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(login(c, "guess" + std::to_string(i), "wrong-password", {{"X-Forwarded-For", "203.0.113." + std::to_string(i)}})->status, 401);
+  EXPECT_EQ(login(c, "root", kOperatorPassword, {{"X-Forwarded-For", "198.51.100.20"}})->status, 429);
+}
+
+TEST(AdminAuthBehindAProxy, ABadTrustedProxyEntryStopsTheStartWithItsKey) {
+  auto patch = admin_patch();
+  patch["server"] = {{"trusted_proxies", {"127.0.0.1", "nginx"}}};
+  try {
+    TestServer server(patch);
+    ADD_FAILURE() << "started with a bad trusted_proxies entry";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.key(), "server.trusted_proxies");
+    EXPECT_NE(std::string(e.what()).find("\"nginx\""), std::string::npos) << e.what();
+  }
+}
+
 struct AdminSessionExpiry : AdminAuth {
   AdminSessionExpiry() : AdminAuth({{"session_idle_seconds", 2}, {"session_ttl_seconds", 5}}) {}
 };
