@@ -92,6 +92,10 @@ bool Platform::exchange_install_code(const std::string& suite_id, const std::str
   const std::string& corp = pc.auth.corp.corp_id;
   // The echoed state wins over the instruction's: both carry what the install link was given.
   const std::string& linking_state = pc.state.empty() ? state : pc.state;
+  // Defined before the permanent code is stored (it is read from the store when needed), so a
+  // caller who sees the stored code always finds the corp's key; a refused install leaves a key
+  // with no code, which fails as an unknown corp did.
+  define_authorized_corp(suite_id, corp);
   bool stored = false;
   db_.write([&](store::Connection& c) {
     stored = !suite_installing_ || suite_installing_(c, suite_id, pc, linking_state, now());
@@ -103,7 +107,6 @@ bool Platform::exchange_install_code(const std::string& suite_id, const std::str
     log::warn("wecom.suite_install_refused", {{"suite", suite_id}, {"corp", corp}});
     return false;
   }
-  define_authorized_corp(suite_id, corp);
   log::info("wecom.suite_installed", {{"suite", suite_id}, {"corp", corp}});
   if (corp_installed_) corp_installed_(suite_id, corp);
   return true;
@@ -122,13 +125,15 @@ void Platform::process_authorizations() {
   for (const auto& p : store::pending_authorizations(db_.reader(), box_)) {
     try {
       auto auth = wechat::api::query_auth(wechat_api_, p.component_appid, p.authorization_code);
+      // Defined first: its refresh token is read from the store when needed, so whoever sees the
+      // stored token (another thread, a test) finds the account's key already there.
+      define_authorizer(p.component_appid, p.authorizer_appid);
       // The refresh token is handed out only here: store it before anything else.
       db_.write([&](store::Connection& c) {
         store::save_credential(c, box_, store::refresh_token_name(p.component_appid, p.authorizer_appid),
                                store::Credential{auth.refresh_token, 0, 0}, now());
         store::clear_authorization_code(c, p.component_appid, p.authorizer_appid);
       });
-      define_authorizer(p.component_appid, p.authorizer_appid);
       log::info("component.authorized", {{"component", p.component_appid}, {"authorizer", p.authorizer_appid}});
     } catch (const wechat::PlatformError& e) {
       log::error("component.authorization_failed", {{"component", p.component_appid}, {"authorizer", p.authorizer_appid}, {"error", e.what()}});
