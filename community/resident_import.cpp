@@ -7,6 +7,7 @@
 
 #include "community/audit.hpp"
 #include "community/communities.hpp"
+#include "community/import_reports.hpp"
 #include "community/masking.hpp"
 #include "community/names.hpp"
 #include "community/structure.hpp"
@@ -302,13 +303,8 @@ Counts commit(store::Connection& c, const PersonalData& pd, std::int64_t communi
   }
   if (!issues.empty()) throw Rejected(std::move(issues));
 
-  auto& rep = c.cached(
-      "INSERT INTO import_reports (community_id, admin_id, kind, file_name, outcome, added, updated, unchanged, "
-      "created_at) VALUES (?1, ?2, 'residents', ?3, 'committed', ?4, ?5, ?6, ?7)");
-  rep.bind(1, community_id).bind(2, st.admin_id).bind(3, st.file_name).bind(4, n.added).bind(5, n.updated);
-  rep.bind(6, n.unchanged).bind(7, st.now);
-  rep.run();
-  *report_id = c.last_insert_id();
+  *report_id = record_committed_import(c, {community_id, st.admin_id, "residents", st.file_name, st.now}, n.added, n.updated,
+                                       n.unchanged);
   audit(c,
         {st.actor, "import.commit", "import_report", *report_id, community_id, nullptr,
          nlohmann::json{{"kind", "residents"},
@@ -340,16 +336,9 @@ std::int64_t record_rejection(store::Database& db, std::int64_t community_id, co
                               const std::vector<SheetIssue>& issues, const std::optional<std::string>& xlsx) {
   std::int64_t id = 0;
   db.write([&](store::Connection& c) {
-    auto& s = c.cached(
-        "INSERT INTO import_reports (community_id, admin_id, kind, file_name, outcome, error_count, errors, "
-        "report_xlsx, created_at) VALUES (?1, ?2, 'residents', ?3, 'rejected', ?4, ?5, ?6, ?7)");
-    s.bind(1, community_id).bind(2, st.admin_id).bind(3, st.file_name);
-    s.bind(4, static_cast<std::int64_t>(issues.size())).bind(5, to_json(issues, kReportedErrors).dump());
-    if (xlsx) s.bind_blob(6, *xlsx);
-    else s.bind_null(6);
-    s.bind(7, st.now);
-    s.run();
-    id = c.last_insert_id();
+    id = record_rejected_import(c, {community_id, st.admin_id, "residents", st.file_name, st.now},
+                                static_cast<std::int64_t>(issues.size()), to_json(issues, kReportedErrors).dump(),
+                                xlsx ? &*xlsx : nullptr);
   });
   return id;
 }
@@ -568,21 +557,6 @@ ResidentImportResult import_residents(store::Database& db, const PersonalData& p
     result.report_id = record_rejection(db, community_id, st, result.issues, report_xlsx(layout, rows, result.issues));
   }
   return result;
-}
-
-std::optional<std::string> import_report_xlsx(store::Connection& c, std::int64_t community_id, std::int64_t report_id,
-                                              std::string* file_name) {
-  auto& s = c.cached(
-      "SELECT report_xlsx, file_name FROM import_reports WHERE id = ?1 AND community_id = ?2 AND kind = 'residents' "
-      "AND report_xlsx IS NOT NULL");
-  s.bind(1, report_id).bind(2, community_id);
-  std::optional<std::string> out;
-  if (s.step()) {
-    out = s.text(0);
-    if (file_name) *file_name = s.text(1);
-  }
-  s.reset();
-  return out;
 }
 
 }  // namespace xiaoqu::community

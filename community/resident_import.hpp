@@ -81,8 +81,4 @@ struct ResidentImportResult {
 ResidentImportResult import_residents(store::Database& db, const PersonalData& pd, std::int64_t community_id,
                                       std::string_view file, const ImportSettings& settings);
 
-/// The error report of a refused import, if it has one.
-std::optional<std::string> import_report_xlsx(store::Connection& c, std::int64_t community_id, std::int64_t report_id,
-                                              std::string* file_name);
-
 }  // namespace xiaoqu::community

@@ -37,6 +37,18 @@ std::optional<std::string> ApiRequest::query(std::string_view name) const {
   return std::nullopt;
 }
 
+std::int64_t ApiRequest::positive_query(std::string_view name, std::int64_t fallback, std::int64_t max) const {
+  auto text = query(name);
+  if (!text || text->empty()) return fallback;
+  try {
+    std::size_t used = 0;
+    long long n = std::stoll(*text, &used);
+    if (used == text->size() && n >= 1 && n <= max) return n;
+  } catch (const std::exception&) {
+  }
+  throw ApiError(400, "invalid", std::string(name) + " 必须是 1 到 " + std::to_string(max) + " 之间的整数", std::string(name));
+}
+
 std::int64_t ApiRequest::id(std::string_view name) const {
   auto it = params.find(name);
   // A malformed id names nothing that exists: the same 404 as an id that is not there.
@@ -108,6 +120,10 @@ ApiResponse ApiResponse::file(std::string bytes, std::string_view file_name, std
                          "attachment; filename=\"" + ascii_fallback(file_name) + "\"; filename*=UTF-8''" + rfc5987(file_name));
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
+}
+
+ApiResponse ApiResponse::xlsx(std::string bytes, std::string_view file_name) {
+  return file(std::move(bytes), file_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
 }
 
 ApiResponse ApiResponse::no_content() {

@@ -65,6 +65,8 @@ struct ApiRequest {
   nlohmann::json json() const;
   /// A query parameter, percent-decoded.
   std::optional<std::string> query(std::string_view name) const;
+  /// A whole-number query parameter in 1..max, `fallback` when absent; ApiError 400 naming it otherwise.
+  std::int64_t positive_query(std::string_view name, std::int64_t fallback, std::int64_t max) const;
   /// A path parameter as an id; ApiError 404 when it is not a positive integer.
   std::int64_t id(std::string_view name) const;
   /// The {community} parameter (already checked against the principal).
@@ -82,6 +84,8 @@ struct ApiResponse {
   static ApiResponse json(const nlohmann::json& body, int status = 200);
   /// A download: Content-Disposition attachment with an RFC 5987 UTF-8 file name.
   static ApiResponse file(std::string bytes, std::string_view file_name, std::string_view content_type);
+  /// A download of an .xlsx workbook (templates, exports, error reports).
+  static ApiResponse xlsx(std::string bytes, std::string_view file_name);
   static ApiResponse no_content();
 };
 

@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "community/communities.hpp"
+#include "community/import_reports.hpp"
 #include "community/structure.hpp"
 #include "community/structure_sheet.hpp"
+#include "gateway/api/import_report_download.hpp"
 #include "gateway/api/services.hpp"
 
 namespace xiaoqu::gateway::api {
@@ -14,22 +16,7 @@ namespace {
 using nlohmann::json;
 namespace cm = community;
 
-constexpr const char* kXlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 std::int64_t now() { return std::time(nullptr); }
-
-std::int64_t positive_query(const ApiRequest& req, std::string_view name, std::int64_t fallback, std::int64_t max) {
-  auto text = req.query(name);
-  if (!text || text->empty()) return fallback;
-  try {
-    std::size_t used = 0;
-    long long n = std::stoll(*text, &used);
-    if (used == text->size() && n >= 1 && n <= max) return n;
-  } catch (const std::exception&) {
-  }
-  throw ApiError(400, "invalid", std::string(name) + " 必须是 1 到 " + std::to_string(max) + " 之间的整数",
-                 std::string(name));
-}
 
 std::vector<std::string> string_array(const json& body, const char* field, const char* label) {
   if (!body.contains(field) || !body[field].is_array())
@@ -70,8 +57,8 @@ void register_communities(Router& r, Services& s) {
           return ApiResponse::json({{"community", cm::to_json(cm::get_community(s.db.reader(), id))}}, 201);
         });
   r.add("GET", "/api/v1/communities", Access::signed_in, [&s](ApiRequest& req) {
-          auto page = positive_query(req, "page", 1, 1'000'000);
-          auto size = positive_query(req, "page_size", 20, 200);
+          auto page = req.positive_query("page", 1, 1'000'000);
+          auto size = req.positive_query("page_size", 20, 200);
           const auto* visible = req.principal.is_operator ? nullptr : &req.principal.communities;
           auto found = cm::list_communities(s.db.reader(), req.query("q").value_or(""), visible, page, size);
           json items = json::array();
@@ -190,14 +177,13 @@ void register_structures(Router& r, Services& s) {
           auto& c = s.db.reader();
           auto community = cm::get_community(c, req.community());
           auto st = cm::get_structure(c, community.id, req.id("structure"));
-          return ApiResponse::file(cm::structure_template_xlsx(st), community.name + "-" + st.name + "-导入模板.xlsx",
-                                   kXlsx);
+          return ApiResponse::xlsx(cm::structure_template_xlsx(st), community.name + "-" + st.name + "-导入模板.xlsx");
         });
   r.add("GET", base + "/{structure}/export", Access::signed_in, [&s](ApiRequest& req) {
           auto& c = s.db.reader();
           auto community = cm::get_community(c, req.community());
           auto st = cm::get_structure(c, community.id, req.id("structure"));
-          return ApiResponse::file(cm::structure_export_xlsx(c, st), community.name + "-" + st.name + ".xlsx", kXlsx);
+          return ApiResponse::xlsx(cm::structure_export_xlsx(c, st), community.name + "-" + st.name + ".xlsx");
         });
   r.add("POST", base + "/{structure}/import", Access::signed_in, [&s](ApiRequest& req) {
           auto cid = req.community();
@@ -212,15 +198,9 @@ void register_structures(Router& r, Services& s) {
             auto report = cm::error_report_xlsx(sheet.header, sheet.bad_rows, sheet.issues);
             std::int64_t report_id = 0;
             s.db.write([&](store::Connection& c) {
-              store::Statement ins(c,
-                                   "INSERT INTO import_reports (community_id, admin_id, kind, file_name, outcome, "
-                                   "error_count, errors, report_xlsx, created_at) "
-                                   "VALUES (?1, ?2, 'structure', ?3, 'rejected', ?4, ?5, ?6, ?7)");
-              ins.bind(1, cid).bind(2, admin).bind(3, upload.file_name);
-              ins.bind(4, static_cast<std::int64_t>(sheet.issues.size())).bind(5, cm::to_json(sheet.issues).dump());
-              ins.bind_blob(6, report).bind(7, now());
-              ins.run();
-              report_id = c.last_insert_id();
+              report_id = cm::record_rejected_import(c, {cid, admin, "structure", upload.file_name, now()},
+                                                     static_cast<std::int64_t>(sheet.issues.size()),
+                                                     cm::to_json(sheet.issues).dump(), &report);
             });
             return ApiResponse::json({{"error",
                                        {{"code", "invalid_rows"},
@@ -235,12 +215,8 @@ void register_structures(Router& r, Services& s) {
           // One write job: every node of the file or none of them.
           s.db.write([&](store::Connection& c) {
             counts = cm::import_structure(c, cid, st, sheet, actor, now());
-            store::Statement ins(c,
-                                 "INSERT INTO import_reports (community_id, admin_id, kind, file_name, outcome, added, "
-                                 "unchanged, created_at) VALUES (?1, ?2, 'structure', ?3, 'committed', ?4, ?5, ?6)");
-            ins.bind(1, cid).bind(2, admin).bind(3, upload.file_name).bind(4, counts.created_nodes);
-            ins.bind(5, counts.unchanged_rows).bind(6, now());
-            ins.run();
+            cm::record_committed_import(c, {cid, admin, "structure", upload.file_name, now()}, counts.created_nodes, 0,
+                                        counts.unchanged_rows);
           });
           return ApiResponse::json({{"rows", counts.rows},
                                     {"created_nodes", counts.created_nodes},
@@ -251,14 +227,7 @@ void register_structures(Router& r, Services& s) {
           auto& c = s.db.reader();
           auto cid = req.community();
           cm::get_structure(c, cid, req.id("structure"));
-          store::Statement q(c,
-                             "SELECT report_xlsx, file_name FROM import_reports "
-                             "WHERE id = ?1 AND community_id = ?2 AND kind = 'structure' AND report_xlsx IS NOT NULL");
-          q.bind(1, req.id("report")).bind(2, cid);
-          if (!q.step()) throw ApiError(404, "not_found", "错误报告不存在");
-          auto name = q.text(1);
-          if (auto dot = name.rfind('.'); dot != std::string::npos) name.resize(dot);
-          return ApiResponse::file(q.text(0), "错误报告-" + name + ".xlsx", kXlsx);
+          return import_report_download(c, cid, "structure", req.id("report"));
         });
 }
 

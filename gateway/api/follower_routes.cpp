@@ -132,18 +132,6 @@ nlohmann::json run_json(const std::optional<cm::SyncRun>& r, bool active, std::i
           {"last_error", r->last_error}};
 }
 
-std::int64_t positive_query(const ApiRequest& req, std::string_view name, std::int64_t fallback, std::int64_t max) {
-  auto text = req.query(name);
-  if (!text || text->empty()) return fallback;
-  try {
-    std::size_t used = 0;
-    long long n = std::stoll(*text, &used);
-    if (used == text->size() && n >= 1 && n <= max) return n;
-  } catch (const std::exception&) {
-  }
-  throw ApiError(400, "invalid", std::string(name) + " 必须是 1 到 " + std::to_string(max) + " 之间的整数", std::string(name));
-}
-
 std::int64_t tag_id(const ApiRequest& req) {
   const std::string& v = req.params.at("tag");
   try {
@@ -243,8 +231,8 @@ void register_follower_routes(Router& r, Services& s) {
     else if (state == "unsubscribed") q.state = cm::FollowState::unsubscribed;
     else if (!state.empty() && state != "all")
       throw ApiError(400, "invalid", "state 只能是 subscribed（已关注）、unsubscribed（已取消关注）或 all", "state");
-    q.page = static_cast<int>(positive_query(req, "page", 1, 1'000'000));
-    q.page_size = static_cast<int>(positive_query(req, "page_size", 20, 200));
+    q.page = static_cast<int>(req.positive_query("page", 1, 1'000'000));
+    q.page_size = static_cast<int>(req.positive_query("page_size", 20, 200));
     auto found = cm::list_followers(s.db.reader(), q);
     nlohmann::json items = nlohmann::json::array();
     for (const auto& f : found.rows) items.push_back(follower_json(f));

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "community/communities.hpp"
+#include "community/import_reports.hpp"
 #include "community/personal_data.hpp"
 #include "community/resident_import.hpp"
 #include "community/resident_template.hpp"
@@ -17,8 +18,6 @@ namespace xiaoqu::gateway::api {
 namespace {
 using nlohmann::json;
 namespace cm = community;
-
-constexpr const char* kXlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 std::int64_t now() { return std::time(nullptr); }
 
@@ -68,15 +67,14 @@ void register_resident_routes(Router& r, Services& s) {
           auto& c = s.db.reader();
           auto community = cm::get_community(c, req.community());
           auto layout = cm::resident_sheet_layout(c, community);
-          return ApiResponse::file(cm::resident_template_xlsx(layout), community.name + "-住户导入模板.xlsx", kXlsx);
+          return ApiResponse::xlsx(cm::resident_template_xlsx(layout), community.name + "-住户导入模板.xlsx");
         });
 
   r.add("GET", base + "/export", Access::signed_in, [&s](ApiRequest& req) {
           auto& c = s.db.reader();
           auto community = cm::get_community(c, req.community());
           auto layout = cm::resident_sheet_layout(c, community);
-          return ApiResponse::file(cm::resident_export_xlsx(c, layout, query_of(req)), community.name + "-住户信息.xlsx",
-                                   kXlsx);
+          return ApiResponse::xlsx(cm::resident_export_xlsx(c, layout, query_of(req)), community.name + "-住户信息.xlsx");
         });
 
   r.add("POST", base + "/import", Access::signed_in, [&s, pd](ApiRequest& req) {
@@ -103,10 +101,9 @@ void register_resident_routes(Router& r, Services& s) {
   r.add("GET", "/api/v1/communities/{community}/imports/{report}/report.xlsx", Access::signed_in,
         [&s](ApiRequest& req) {
           std::string file_name;
-          auto xlsx = cm::import_report_xlsx(s.db.reader(), req.community(), req.id("report"), &file_name);
+          auto xlsx = cm::import_report_xlsx(s.db.reader(), req.community(), "residents", req.id("report"), &file_name);
           if (!xlsx) throw ApiError(404, "not_found", "没有这份导入错误报告", "report");
-          return ApiResponse::file(std::move(*xlsx), "错误报告-" + (file_name.empty() ? "住户导入.xlsx" : file_name),
-                                   kXlsx);
+          return ApiResponse::xlsx(std::move(*xlsx), "错误报告-" + (file_name.empty() ? "住户导入.xlsx" : file_name));
         });
 
   r.add("GET", base + "/{resident}", Access::signed_in, [&s](ApiRequest& req) {

@@ -7,8 +7,10 @@
 
 #include "community/communities.hpp"
 #include "community/departments.hpp"
+#include "community/import_reports.hpp"
 #include "community/staff.hpp"
 #include "community/staff_sheet.hpp"
+#include "gateway/api/import_report_download.hpp"
 #include "gateway/api/services.hpp"
 
 namespace xiaoqu::gateway::api {
@@ -16,31 +18,16 @@ namespace {
 using nlohmann::json;
 namespace cm = community;
 
-constexpr const char* kXlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 std::int64_t now() { return std::time(nullptr); }
-
-std::int64_t positive_query(const ApiRequest& req, std::string_view name, std::int64_t fallback, std::int64_t max) {
-  auto text = req.query(name);
-  if (!text || text->empty()) return fallback;
-  try {
-    std::size_t used = 0;
-    long long n = std::stoll(*text, &used);
-    if (used == text->size() && n >= 1 && n <= max) return n;
-  } catch (const std::exception&) {
-  }
-  throw ApiError(400, "invalid", std::string(name) + " 必须是 1 到 " + std::to_string(max) + " 之间的整数",
-                 std::string(name));
-}
 
 const std::vector<std::int64_t>* visible_to(const Principal& p) { return p.is_operator ? nullptr : &p.communities; }
 
 cm::StaffQuery staff_query(const ApiRequest& req) {
   cm::StaffQuery q;
   q.q = req.query("q").value_or("");
-  if (req.query("department_id")) q.department_id = positive_query(req, "department_id", 0, INT64_MAX);
-  q.page = positive_query(req, "page", 1, 1'000'000);
-  q.page_size = positive_query(req, "page_size", 20, 200);
+  if (req.query("department_id")) q.department_id = req.positive_query("department_id", 0, INT64_MAX);
+  q.page = req.positive_query("page", 1, 1'000'000);
+  q.page_size = req.positive_query("page_size", 20, 200);
   return q;
 }
 
@@ -125,13 +112,8 @@ std::int64_t store_report(Services& s, std::int64_t cid, std::int64_t admin, con
                           const std::vector<cm::SheetIssue>& issues, const std::string& xlsx) {
   std::int64_t id = 0;
   s.db.write([&](store::Connection& c) {
-    store::Statement ins(c,
-                         "INSERT INTO import_reports (community_id, admin_id, kind, file_name, outcome, error_count, "
-                         "errors, report_xlsx, created_at) VALUES (?1, ?2, 'staff', ?3, 'rejected', ?4, ?5, ?6, ?7)");
-    ins.bind(1, cid).bind(2, admin).bind(3, file_name).bind(4, static_cast<std::int64_t>(issues.size()));
-    ins.bind(5, cm::to_json(issues).dump()).bind_blob(6, xlsx).bind(7, now());
-    ins.run();
-    id = c.last_insert_id();
+    id = cm::record_rejected_import(c, {cid, admin, "staff", file_name, now()}, static_cast<std::int64_t>(issues.size()),
+                                    cm::to_json(issues).dump(), &xlsx);
   });
   return id;
 }
@@ -203,13 +185,12 @@ void register_staff_routes(Router& r, Services& s) {
 
   r.add("GET", base + "/template", Access::signed_in, [&s](ApiRequest& req) {
           auto community = cm::get_community(s.db.reader(), req.community());
-          return ApiResponse::file(cm::staff_template_xlsx(community), community.name + "-员工导入模板.xlsx", kXlsx);
+          return ApiResponse::xlsx(cm::staff_template_xlsx(community), community.name + "-员工导入模板.xlsx");
         });
   r.add("GET", base + "/export", Access::signed_in, [&s](ApiRequest& req) {
           auto& c = s.db.reader();
           auto community = cm::get_community(c, req.community());
-          return ApiResponse::file(cm::staff_export_xlsx(c, community, staff_query(req)), community.name + "-员工信息.xlsx",
-                                   kXlsx);
+          return ApiResponse::xlsx(cm::staff_export_xlsx(c, community, staff_query(req)), community.name + "-员工信息.xlsx");
         });
   r.add("POST", base + "/import", Access::signed_in, [&s](ApiRequest& req) {
           auto cid = req.community();
@@ -231,13 +212,8 @@ void register_staff_routes(Router& r, Services& s) {
             // One write job: every person of the file or none of them.
             s.db.write([&](store::Connection& c) {
               counts = cm::import_staff(c, cid, sheet, actor, now());
-              store::Statement ins(c,
-                                   "INSERT INTO import_reports (community_id, admin_id, kind, file_name, outcome, added, "
-                                   "updated, unchanged, created_at) VALUES (?1, ?2, 'staff', ?3, 'committed', ?4, ?5, ?6, ?7)");
-              ins.bind(1, cid).bind(2, admin).bind(3, upload.file_name).bind(4, counts.added).bind(5, counts.updated);
-              ins.bind(6, counts.unchanged).bind(7, now());
-              ins.run();
-              report_id = c.last_insert_id();
+              report_id = cm::record_committed_import(c, {cid, admin, "staff", upload.file_name, now()}, counts.added,
+                                                      counts.updated, counts.unchanged);
             });
           } catch (const cm::ImportRejected& e) {
             std::vector<std::pair<std::uint32_t, std::vector<std::string>>> rows;
@@ -251,14 +227,7 @@ void register_staff_routes(Router& r, Services& s) {
                                     {"unchanged", counts.unchanged}});
         });
   r.add("GET", base + "/import-reports/{report}", Access::signed_in, [&s](ApiRequest& req) {
-          store::Statement q(s.db.reader(),
-                             "SELECT report_xlsx, file_name FROM import_reports "
-                             "WHERE id = ?1 AND community_id = ?2 AND kind = 'staff' AND report_xlsx IS NOT NULL");
-          q.bind(1, req.id("report")).bind(2, req.community());
-          if (!q.step()) throw ApiError(404, "not_found", "错误报告不存在");
-          auto name = q.text(1);
-          if (auto dot = name.rfind('.'); dot != std::string::npos) name.resize(dot);
-          return ApiResponse::file(q.text(0), "错误报告-" + name + ".xlsx", kXlsx);
+          return import_report_download(s.db.reader(), req.community(), "staff", req.id("report"));
         });
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "community/communities.hpp"
+#include "community/import_reports.hpp"
 #include "community/masking.hpp"
 #include "community/resident_import.hpp"
 #include "community/residents_store.hpp"
@@ -255,7 +256,7 @@ TEST_F(ResidentImport, TenBadRowsAmongAThousandCommitNothing) {
   EXPECT_EQ(resident_count(), 0);
 
   std::string name;
-  auto report = import_report_xlsx(db_.reader(), seed_.community, result.report_id, &name);
+  auto report = import_report_xlsx(db_.reader(), seed_.community, "residents", result.report_id, &name);
   ASSERT_TRUE(report);
   std::vector<spreadsheet::Row> report_rows;
   spreadsheet::read_rows(*report, {}, [&](const spreadsheet::Row& r) {
