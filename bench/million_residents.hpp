@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "community/communities.hpp"
-#include "community/structure.hpp"
+#include "community/structure/communities.hpp"
+#include "community/structure/structure.hpp"
 #include "store/database.hpp"
 
 namespace xiaoqu::bench {

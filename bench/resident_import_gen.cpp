@@ -15,11 +15,11 @@
 #include <sstream>
 #include <string>
 
-#include "community/communities.hpp"
-#include "community/personal_data.hpp"
-#include "community/resident_import.hpp"
-#include "community/resident_template.hpp"
-#include "community/structure.hpp"
+#include "community/structure/communities.hpp"
+#include "community/shared/personal_data.hpp"
+#include "community/residents/resident_import.hpp"
+#include "community/residents/resident_template.hpp"
+#include "community/structure/structure.hpp"
 #include "store/database.hpp"
 #include "store/secret_box.hpp"
 

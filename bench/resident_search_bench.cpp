@@ -13,7 +13,7 @@
 #include <random>
 
 #include "bench/million_residents.hpp"
-#include "community/residents_store.hpp"
+#include "community/residents/residents_store.hpp"
 #include "store/database.hpp"
 
 using namespace xiaoqu;

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <random>
 
-#include "community/communities.hpp"
-#include "community/structure.hpp"
-#include "community/structure_sheet.hpp"
+#include "community/structure/communities.hpp"
+#include "community/structure/structure.hpp"
+#include "community/structure/structure_sheet.hpp"
 #include "store/database.hpp"
 
 using namespace xiaoqu;

@@ -10,8 +10,8 @@
 #include <chrono>
 
 #include "bench/million_residents.hpp"
-#include "community/personal_data.hpp"
-#include "community/verification_requests.hpp"
+#include "community/shared/personal_data.hpp"
+#include "community/verification/verification_requests.hpp"
 #include "config/log.hpp"
 
 using namespace xiaoqu;

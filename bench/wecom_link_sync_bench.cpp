@@ -9,7 +9,7 @@
 #include <string>
 #include <unistd.h>
 
-#include "community/wecom_link_sync.hpp"
+#include "community/staff/wecom_link_sync.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite.hpp"
 

@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "community/spreadsheet/sheet.hpp"
-#include "community/spreadsheet/workbook_writer.hpp"
+#include "spreadsheet/sheet.hpp"
+#include "spreadsheet/workbook_writer.hpp"
 
 namespace {
 using namespace xiaoqu::spreadsheet;

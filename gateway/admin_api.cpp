@@ -1,13 +1,13 @@
 #include "gateway/admin_api.hpp"
 
-#include "community/communities.hpp"
+#include "community/structure/communities.hpp"
 
 #include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "community/admin_accounts.hpp"
-#include "community/spreadsheet/sheet.hpp"
+#include "community/accounts/admin_accounts.hpp"
+#include "spreadsheet/sheet.hpp"
 #include "config/log.hpp"
 #include "gateway/platform.hpp"
 

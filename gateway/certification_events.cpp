@@ -1,6 +1,6 @@
 #include "gateway/certification_events.hpp"
 
-#include "community/followers_account.hpp"
+#include "community/followers/followers_account.hpp"
 #include "config/log.hpp"
 
 namespace xiaoqu::gateway {

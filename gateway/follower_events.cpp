@@ -1,6 +1,6 @@
 #include "gateway/follower_events.hpp"
 
-#include "community/followers.hpp"
+#include "community/followers/followers.hpp"
 
 namespace xiaoqu::gateway {
 

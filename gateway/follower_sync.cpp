@@ -10,7 +10,7 @@
 #include <iterator>
 #include <memory>
 
-#include "community/followers.hpp"
+#include "community/followers/followers.hpp"
 #include "config/log.hpp"
 #include "gateway/platform.hpp"
 #include "store/platform_records.hpp"

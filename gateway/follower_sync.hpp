@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "community/follower_sync_runs.hpp"
+#include "community/followers/follower_sync_runs.hpp"
 #include "config/config.hpp"
 #include "store/database.hpp"
 #include "wechat/token_provider.hpp"

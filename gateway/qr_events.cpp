@@ -2,8 +2,8 @@
 
 #include <charconv>
 
-#include "community/admin_binding.hpp"
-#include "community/followers.hpp"
+#include "community/reminders/admin_binding.hpp"
+#include "community/followers/followers.hpp"
 #include "config/log.hpp"
 
 namespace xiaoqu::gateway {

@@ -4,14 +4,14 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "community/admin_accounts.hpp"
-#include "community/communities.hpp"
-#include "community/personal_data.hpp"
-#include "community/resident_sessions.hpp"
-#include "community/residents.hpp"
-#include "community/sms_otp.hpp"
-#include "community/structure.hpp"
-#include "community/verification_requests.hpp"
+#include "community/accounts/admin_accounts.hpp"
+#include "community/structure/communities.hpp"
+#include "community/shared/personal_data.hpp"
+#include "community/verification/resident_sessions.hpp"
+#include "community/residents/residents.hpp"
+#include "community/verification/sms_otp.hpp"
+#include "community/structure/structure.hpp"
+#include "community/verification/verification_requests.hpp"
 #include "config/log.hpp"
 #include "gateway/platform.hpp"
 #include "gateway/web/pages.hpp"

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "community/audit.hpp"
+#include "community/shared/audit.hpp"
 #include "config/log.hpp"
 #include "gateway/platform.hpp"
 #include "store/credentials.hpp"

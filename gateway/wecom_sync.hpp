@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "community/wecom_link.hpp"
-#include "community/wecom_link_sync.hpp"
+#include "community/staff/wecom_link.hpp"
+#include "community/staff/wecom_link_sync.hpp"
 #include "config/config.hpp"
 #include "gateway/http_types.hpp"
 #include "store/database.hpp"

@@ -3,10 +3,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "community/admin_accounts.hpp"
-#include "community/login_throttle.hpp"
-#include "community/masking.hpp"
-#include "community/password.hpp"
+#include "community/accounts/admin_accounts.hpp"
+#include "community/accounts/login_throttle.hpp"
+#include "community/shared/masking.hpp"
+#include "community/accounts/password.hpp"
 #include "config/log.hpp"
 #include "gateway/api/services.hpp"
 

@@ -4,10 +4,10 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "community/communities.hpp"
-#include "community/import_reports.hpp"
-#include "community/structure.hpp"
-#include "community/structure_sheet.hpp"
+#include "community/structure/communities.hpp"
+#include "community/shared/import_reports.hpp"
+#include "community/structure/structure.hpp"
+#include "community/structure/structure_sheet.hpp"
 #include "gateway/api/import_report_download.hpp"
 #include "gateway/api/services.hpp"
 

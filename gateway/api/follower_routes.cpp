@@ -8,11 +8,11 @@
 #include <set>
 #include <span>
 
-#include "community/audit.hpp"
-#include "community/follower_sync_runs.hpp"
-#include "community/followers.hpp"
-#include "community/followers_account.hpp"
-#include "community/tags.hpp"
+#include "community/shared/audit.hpp"
+#include "community/followers/follower_sync_runs.hpp"
+#include "community/followers/followers.hpp"
+#include "community/followers/followers_account.hpp"
+#include "community/followers/tags.hpp"
 #include "gateway/api/services.hpp"
 #include "gateway/follower_sync.hpp"
 #include "gateway/platform.hpp"

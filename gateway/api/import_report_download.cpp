@@ -1,6 +1,6 @@
 #include "gateway/api/import_report_download.hpp"
 
-#include "community/import_reports.hpp"
+#include "community/shared/import_reports.hpp"
 
 namespace xiaoqu::gateway::api {
 

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "community/audit.hpp"
+#include "community/shared/audit.hpp"
 #include "gateway/api/services.hpp"
 #include "notify/outbox_store.hpp"
 

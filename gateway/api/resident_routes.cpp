@@ -5,13 +5,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "community/communities.hpp"
-#include "community/import_reports.hpp"
-#include "community/personal_data.hpp"
-#include "community/resident_import.hpp"
-#include "community/resident_template.hpp"
-#include "community/residents_store.hpp"
-#include "community/spreadsheet/sheet.hpp"
+#include "community/structure/communities.hpp"
+#include "community/shared/import_reports.hpp"
+#include "community/shared/personal_data.hpp"
+#include "community/residents/resident_import.hpp"
+#include "community/residents/resident_template.hpp"
+#include "community/residents/residents_store.hpp"
+#include "spreadsheet/sheet.hpp"
 #include "gateway/api/services.hpp"
 
 namespace xiaoqu::gateway::api {

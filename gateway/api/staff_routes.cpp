@@ -5,11 +5,11 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "community/communities.hpp"
-#include "community/departments.hpp"
-#include "community/import_reports.hpp"
-#include "community/staff.hpp"
-#include "community/staff_sheet.hpp"
+#include "community/structure/communities.hpp"
+#include "community/staff/departments.hpp"
+#include "community/shared/import_reports.hpp"
+#include "community/staff/staff.hpp"
+#include "community/staff/staff_sheet.hpp"
 #include "gateway/api/import_report_download.hpp"
 #include "gateway/api/services.hpp"
 

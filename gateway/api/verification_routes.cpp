@@ -4,9 +4,9 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "community/admin_binding.hpp"
-#include "community/communities.hpp"
-#include "community/verification_requests.hpp"
+#include "community/reminders/admin_binding.hpp"
+#include "community/structure/communities.hpp"
+#include "community/verification/verification_requests.hpp"
 #include "gateway/api/services.hpp"
 #include "gateway/platform.hpp"
 #include "wechat/api/qrcode.hpp"

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "community/spreadsheet/compound_file.hpp"
-#include "community/spreadsheet/sheet.hpp"
+#include "spreadsheet/compound_file.hpp"
+#include "spreadsheet/sheet.hpp"
 
 using namespace xiaoqu::spreadsheet;
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "store/platform_records.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 using namespace xiaoqu::testing;
 namespace store = xiaoqu::store;

@@ -5,8 +5,8 @@
 
 #include <ctime>
 
-#include "api/records_api_session.hpp"
-#include "community/followers_account.hpp"
+#include "tests/gateway/api/records_api_session.hpp"
+#include "community/followers/followers_account.hpp"
 #include "sandbox/wechat_followers.hpp"
 #include "tests/gateway/follower_support.hpp"
 

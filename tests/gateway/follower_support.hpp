@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "sandbox/sandbox.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 namespace xiaoqu::testing {
 

@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "community/follower_sync_runs.hpp"
+#include "community/followers/follower_sync_runs.hpp"
 #include "gateway/follower_sync.hpp"
 #include "sandbox/wechat_followers.hpp"
 #include "tests/gateway/follower_support.hpp"

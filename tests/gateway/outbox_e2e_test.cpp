@@ -19,7 +19,7 @@
 #include "notify/outbox.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sandbox/wechat_followers.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 using namespace xiaoqu;
 using namespace xiaoqu::testing;

@@ -9,7 +9,7 @@
 
 #include "sandbox/sandbox.hpp"
 #include "sandbox/tickets.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 #include "wechat/api/user.hpp"
 #include "wechat/credentials.hpp"
 #include "wecom/api/department.hpp"

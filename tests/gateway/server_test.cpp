@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "store/migrations.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 using namespace xiaoqu::testing;
 namespace net = boost::asio;

@@ -2,9 +2,9 @@
 // scan → OAuth → form → automatic approval or a pending request whose reminders reach the
 // right reviewer through the right channel; review by an admin or the room's owner; admin
 // WeChat binding by QR; OAuth state forgery and code reuse.
-#include "gateway/verification_world.hpp"
+#include "tests/gateway/verification_world.hpp"
 
-#include "community/verification_requests.hpp"
+#include "community/verification/verification_requests.hpp"
 
 using namespace xiaoqu;
 using namespace xiaoqu::testing;

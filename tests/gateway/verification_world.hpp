@@ -12,11 +12,11 @@
 #include <regex>
 #include <thread>
 
-#include "api/admin_fixture.hpp"
-#include "community/names.hpp"
-#include "community/structure.hpp"
+#include "tests/gateway/api/admin_fixture.hpp"
+#include "community/shared/names.hpp"
+#include "community/structure/structure.hpp"
 #include "sandbox/sandbox.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 namespace xiaoqu::testing {
 

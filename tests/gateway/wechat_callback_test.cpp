@@ -2,7 +2,7 @@
 // and every rejection class with nothing stored.
 #include <gtest/gtest.h>
 
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 using namespace xiaoqu::testing;
 

@@ -1,7 +1,7 @@
 // The wecom_link configuration section: defaults, and errors that name the key.
 #include <gtest/gtest.h>
 
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 using namespace xiaoqu;
 using namespace xiaoqu::testing;

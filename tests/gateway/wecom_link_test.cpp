@@ -12,12 +12,12 @@
 #include <set>
 #include <thread>
 
-#include "community/password.hpp"
-#include "community/wecom_link.hpp"
+#include "community/accounts/password.hpp"
+#include "community/staff/wecom_link.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sandbox/tickets.hpp"
 #include "sandbox/wecom_state.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 using namespace xiaoqu;
 using namespace xiaoqu::testing;

@@ -9,7 +9,7 @@
 #include "notify/outbox_rate.hpp"
 #include "notify/outbox_store.hpp"
 #include "store/database.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 using namespace xiaoqu;
 using xiaoqu::testing::temp_dir;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "notify/sms_sandbox.hpp"
+#include "tests/notify/sms_sandbox.hpp"
 
 namespace {
 

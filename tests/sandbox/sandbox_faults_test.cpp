@@ -4,7 +4,7 @@
 #include <httplib.h>
 
 #include "sandbox/sandbox.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 using namespace xiaoqu;
 

@@ -1,5 +1,5 @@
 // How numbers, dates and escapes become text, for .xlsx and .xls alike.
-#include "community/spreadsheet/cell_text.hpp"
+#include "spreadsheet/cell_text.hpp"
 
 #include <gtest/gtest.h>
 

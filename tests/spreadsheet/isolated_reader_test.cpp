@@ -1,13 +1,13 @@
 // freexl runs in a forked child: rows, errors, crashes and hangs all come back as the
 // parent expects, and stopping early ends the child.
-#include "community/spreadsheet/isolated_reader.hpp"
+#include "spreadsheet/isolated_reader.hpp"
 
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <thread>
 
-#include "spreadsheet/read_helpers.hpp"
+#include "tests/spreadsheet/read_helpers.hpp"
 
 using namespace xiaoqu::spreadsheet;
 using namespace std::chrono_literals;

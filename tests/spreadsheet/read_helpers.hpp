@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "community/spreadsheet/sheet.hpp"
+#include "spreadsheet/sheet.hpp"
 
 namespace xiaoqu::testing {
 

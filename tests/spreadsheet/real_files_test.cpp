@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "community/spreadsheet/sheet.hpp"
-#include "spreadsheet/compound_file_builder.hpp"
-#include "spreadsheet/read_helpers.hpp"
-#include "spreadsheet/seed_workbook.hpp"
-#include "support/test_server.hpp"
+#include "spreadsheet/sheet.hpp"
+#include "tests/spreadsheet/compound_file_builder.hpp"
+#include "tests/spreadsheet/read_helpers.hpp"
+#include "tests/spreadsheet/seed_workbook.hpp"
+#include "tests/support/test_server.hpp"
 
 using namespace xiaoqu::spreadsheet;
 using xiaoqu::testing::cell_text;

@@ -4,7 +4,7 @@
 // written with WorkbookWriter: the input of the LibreOffice round trips.
 #include <string>
 
-#include "community/spreadsheet/workbook_writer.hpp"
+#include "spreadsheet/workbook_writer.hpp"
 
 namespace xiaoqu::testing {
 

@@ -1,11 +1,11 @@
 // The .xlsx reader against hand-built files: cell kinds, references, shared strings, date
 // formats, blank rows, and every way a file is refused.
-#include "community/spreadsheet/sheet.hpp"
+#include "spreadsheet/sheet.hpp"
 
 #include <gtest/gtest.h>
 
-#include "spreadsheet/read_helpers.hpp"
-#include "spreadsheet/zip_builder.hpp"
+#include "tests/spreadsheet/read_helpers.hpp"
+#include "tests/spreadsheet/zip_builder.hpp"
 
 using namespace xiaoqu::spreadsheet;
 using xiaoqu::testing::cell_text;

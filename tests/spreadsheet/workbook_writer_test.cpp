@@ -1,11 +1,11 @@
 // Templates and exports written with WorkbookWriter read back through read_rows: the
 // writer and the reader agree on every feature the templates use.
-#include "community/spreadsheet/workbook_writer.hpp"
+#include "spreadsheet/workbook_writer.hpp"
 
 #include <gtest/gtest.h>
 
-#include "community/spreadsheet/sheet.hpp"
-#include "spreadsheet/read_helpers.hpp"
+#include "spreadsheet/sheet.hpp"
+#include "tests/spreadsheet/read_helpers.hpp"
 
 using namespace xiaoqu::spreadsheet;
 using xiaoqu::testing::cell_text;

@@ -12,7 +12,7 @@
 #include "store/migrations.hpp"
 #include "store/platform_records.hpp"
 #include "store/secret_box.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 
 using namespace xiaoqu::store;
 using xiaoqu::testing::temp_dir;

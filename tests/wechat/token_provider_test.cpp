@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "gateway/sqlite_token_store.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 #include "wechat/platform_error.hpp"
 
 using namespace xiaoqu;

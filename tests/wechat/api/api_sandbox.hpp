@@ -19,7 +19,7 @@
 
 #include "config/config.hpp"
 #include "sandbox/sandbox.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 #include "wechat/api_client.hpp"
 #include "wechat/credentials.hpp"
 #include "wechat/http_transport.hpp"

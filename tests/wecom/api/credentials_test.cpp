@@ -4,7 +4,7 @@
 
 #include "wecom/api/department.hpp"
 #include "wecom/api/suite.hpp"
-#include "wecom/api/wecom_sandbox.hpp"
+#include "tests/wecom/api/wecom_sandbox.hpp"
 #include "wecom/credentials.hpp"
 
 using namespace xiaoqu::testing;

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "wecom/api/department.hpp"
-#include "wecom/api/wecom_sandbox.hpp"
+#include "tests/wecom/api/wecom_sandbox.hpp"
 
 using namespace xiaoqu::testing;
 namespace api = xiaoqu::wecom::api;

@@ -6,7 +6,7 @@
 
 #include "wecom/api/message.hpp"
 #include "wecom/api/user.hpp"
-#include "wecom/api/wecom_sandbox.hpp"
+#include "tests/wecom/api/wecom_sandbox.hpp"
 
 using namespace xiaoqu::testing;
 namespace api = xiaoqu::wecom::api;

@@ -11,7 +11,7 @@
 #include "wecom/api/suite.hpp"
 #include "wecom/api/tag.hpp"
 #include "wecom/api/user.hpp"
-#include "wecom/api/wecom_sandbox.hpp"
+#include "tests/wecom/api/wecom_sandbox.hpp"
 #include "wecom/credentials.hpp"
 
 using namespace xiaoqu::testing;

@@ -13,7 +13,7 @@
 #include "config/config.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sandbox/tickets.hpp"
-#include "support/test_server.hpp"
+#include "tests/support/test_server.hpp"
 #include "wechat/api_client.hpp"
 #include "wechat/http_transport.hpp"
 #include "wechat/token_provider.hpp"
