@@ -1,6 +1,6 @@
-// POST /wechat/component/{component_appid}: Open Platform notices (docs 4.4), and
+// POST /wechat/component/{component_appid}: Open Platform notices, and
 // POST /wechat/component/{component_appid}/{authorizer_appid}: messages of authorized
-// accounts, encrypted with the component's key (docs 2.7).
+// accounts, encrypted with the component's key (docs/protocol/open-platform-component.md).
 #include <ctime>
 
 #include "gateway/callbacks.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// TEMPLATESENDJOBFINISH (docs 4.3): the platform's report of a template message's delivery,
+// TEMPLATESENDJOBFINISH (docs/protocol/template-messages.md): the platform's report of a template message's delivery,
 // applied to the outbox row that sent it.
 #include "gateway/callbacks.hpp"
 

@@ -1,4 +1,4 @@
-// GET/POST /wechat/callback/{appid}: the Official Account server callback (docs section 1).
+// GET/POST /wechat/callback/{appid}: the Official Account server callback (docs/protocol/official-account-callback.md).
 #include <ctime>
 
 #include "gateway/callbacks.hpp"

@@ -1,5 +1,5 @@
 // GET/POST /wecom/callback/{id}: WeCom URL verification (encrypted echostr), app messages,
-// and third-party instructions (docs sections 3 and 4.5).
+// and third-party instructions (docs/protocol/wecom.md).
 #include <ctime>
 
 #include "gateway/callbacks.hpp"

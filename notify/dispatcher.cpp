@@ -12,7 +12,7 @@ namespace {
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 // Errors the platform will answer the same way however often we ask: the recipient or the
-// template is wrong, or the user refused (docs section 9).
+// template is wrong, or the user refused (docs/protocol/template-messages.md).
 //   40003 invalid openid, 40036/40037 invalid template, 43004 not following, 43101 user refused,
 //   47003 data invalid, 40013 invalid appid, 48001 api unauthorized.
 bool permanent_template_error(long long errcode) {

@@ -1,6 +1,6 @@
 #pragma once
 // Mainland China mobile numbers in the forms residents and records use, normalised to the
-// E.164 form SendSms expects (docs/wechat-protocol.md section 11.1).
+// E.164 form SendSms expects (docs/protocol/sms-tc3.md).
 #include <optional>
 #include <string>
 #include <string_view>

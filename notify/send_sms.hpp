@@ -1,6 +1,6 @@
 #pragma once
 // The wire format of SendSms 2021-01-11: the JSON body, the signed request and the reply
-// (docs/wechat-protocol.md section 11). Pure functions: no socket, no clock.
+// (docs/protocol/sms-tc3.md). Pure functions: no socket, no clock.
 #include <cstddef>
 #include <cstdint>
 #include <string>

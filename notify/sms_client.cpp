@@ -55,7 +55,7 @@ SendSmsReply SmsClient::call(const std::string& body) {
       }
       return read_send_sms_reply(res);
     } catch (const SmsError& e) {
-      // Section 11.2: a skewed timestamp is re-signed once, and not counted as an attempt.
+      // docs/protocol/sms-tc3.md: a skewed timestamp is re-signed once, and not counted as an attempt.
       if (e.clock_skew()) {
         if (resigned) throw e.after_resign();
         resigned = true;

@@ -2,7 +2,7 @@
 // Tencent Cloud SMS SendSms 2021-01-11 over the one outbound transport: normalises and
 // de-duplicates numbers, splits them into calls of at most 200, signs each body once
 // serialised (TC3-HMAC-SHA256) and maps replies to typed per-number results
-// (docs/wechat-protocol.md section 11). Blocking: call it from a worker thread.
+// (docs/protocol/sms-tc3.md). Blocking: call it from a worker thread.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -27,7 +27,7 @@ class SmsClient {
 
   /// Sends `msg` to every number. Numbers that are not mainland mobiles come back as
   /// InvalidParameterValue.IncorrectPhoneNumber without being sent. Throws SmsError when a
-  /// call fails as a whole (after the retries section 11.2 allows); its sent() lists what
+  /// call fails as a whole (after the retries docs/protocol/sms-tc3.md allows); its sent() lists what
   /// earlier calls had accepted. https://cloud.tencent.com/document/api/382/55981
   SmsResult send(const SmsMessage& msg);
 

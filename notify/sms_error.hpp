@@ -1,6 +1,6 @@
 #pragma once
 // A SendSms call that failed as a whole: no response, a non-2xx status, an unreadable
-// reply, or Response.Error (docs/wechat-protocol.md section 11.2). Its own type rather than
+// reply, or Response.Error (docs/protocol/sms-tc3.md). Its own type rather than
 // wechat::PlatformError because Tencent Cloud codes are strings, and PlatformError's
 // non-virtual transient() would call every such error permanent.
 #include <memory>
@@ -34,7 +34,7 @@ class SmsError : public std::runtime_error {
   const std::string& request_id() const noexcept { return request_id_; }
   int http_status() const noexcept { return http_status_; }
 
-  /// Worth another attempt after a pause (section 11.2): transport errors, 5xx/429,
+  /// Worth another attempt after a pause (docs/protocol/sms-tc3.md): transport errors, 5xx/429,
   /// InternalError.*, RequestLimitExceeded*, and AuthFailure.SignatureExpire until the
   /// client has spent its one re-signed retry on it.
   bool transient() const noexcept;

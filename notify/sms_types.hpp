@@ -1,6 +1,6 @@
 #pragma once
 // The typed request and per-number results of Tencent Cloud SMS SendSms 2021-01-11
-// (docs/wechat-protocol.md sections 11.1 and 11.2).
+// (docs/protocol/sms-tc3.md).
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 #pragma once
-// TC3-HMAC-SHA256, the request signature of Tencent Cloud API 3.0 (docs/wechat-protocol.md
-// section 11.3). Pure functions over bytes: no HTTP, no clock, no JSON.
+// TC3-HMAC-SHA256, the request signature of Tencent Cloud API 3.0 (docs/protocol/sms-tc3.md).
+// Pure functions over bytes: no HTTP, no clock, no JSON.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,7 +27,7 @@ struct SignInput {
   std::string_view payload;       ///< the exact body bytes sent
 };
 
-/// Every intermediate of one signature, so each can be compared with vectors/tc3.json.
+/// Every intermediate of one signature, so each can be compared with tests/data/tc3.json.
 /// The secret_* keys derive from the SecretKey: never log them.
 struct Signature {
   std::string date;                  ///< UTC date of the timestamp, YYYY-MM-DD

@@ -1,7 +1,7 @@
 #pragma once
 // The sandbox's side of TC3-HMAC-SHA256: recomputes the signature of a received request
 // from its own headers and body with the configured SMS secret, as Tencent Cloud does
-// (docs/wechat-protocol.md section 11.3).
+// (docs/protocol/sms-tc3.md).
 #include <cstdint>
 #include <functional>
 #include <optional>

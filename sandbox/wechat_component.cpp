@@ -1,4 +1,4 @@
-// Sandbox Open Platform component endpoints (docs 5.2): component token against the newest
+// Sandbox component endpoints (docs/protocol/open-platform-component.md): component token against the newest
 // verify ticket, pre-auth codes, authorization codes (made by a control endpoint standing in
 // for the admin's consent, with the `authorized` notice pushed), the code exchange, authorizer
 // tokens with rotating refresh tokens, and the authorizer's profile.

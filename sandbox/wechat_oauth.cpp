@@ -1,4 +1,4 @@
-// Sandbox web authorization (docs 6.1): codes issued by a control endpoint standing in for the
+// Sandbox web authorization (docs/protocol/oauth.md): codes issued by a control endpoint standing in for the
 // user's consent, single use and living 5 minutes; the code exchange and sns/userinfo.
 #include <httplib.h>
 

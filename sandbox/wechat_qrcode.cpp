@@ -1,6 +1,6 @@
-// Sandbox parametric QR codes (docs section 7): qrcode/create remembers ticket → scene,
+// Sandbox parametric QR codes (docs/protocol/qrcode.md): qrcode/create remembers ticket → scene,
 // showqrcode serves the image, and the scan control plays a user scanning a code, pushing
-// subscribe (qrscene_ key) or SCAN to the gateway as the platform does (docs 4.2).
+// subscribe (qrscene_ key) or SCAN to the gateway as the platform does.
 #include <httplib.h>
 
 #include "sandbox/wechat_followers.hpp"
@@ -29,7 +29,7 @@ bool live(const QrCodeRecord& qr) { return qr.expires_at == 0 || qr.expires_at >
 // The scene of a create body as the events will carry it, or the refusal.
 std::optional<std::string> read_scene(const nlohmann::json& info, bool numeric, bool permanent, std::string& why) {
   auto scene = info.find("scene");
-  // A scene directly under action_info is accepted, but its events carry 0 (docs 7).
+  // A scene directly under action_info is accepted, but its events carry 0 (docs/protocol/qrcode.md).
   if (scene == info.end() || !scene->is_object()) {
     if (info.contains("scene_id") || info.contains("scene_str")) return "0";
     return std::nullopt;

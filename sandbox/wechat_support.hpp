@@ -44,7 +44,7 @@ void control_error(httplib::Response& res, int status, const std::string& messag
 
 /// <name><![CDATA[value]]></name>, safe for any value.
 std::string cdata(std::string_view name, std::string_view value);
-/// An Official Account event as the platform pushes it (docs 4.1): header, Event, then `more`.
+/// An Official Account event as pushed (docs/protocol/official-account-callback.md): header, Event, then `more`.
 std::string event_xml(const std::string& appid, const std::string& openid, std::string_view event, std::string_view more = {});
 
 /// Where and how an account's pushes go; copied so a push never touches sandbox state.

@@ -1,4 +1,4 @@
-// Sandbox tag endpoints (docs section 8) with the platform's limits: 100 tags per account,
+// Sandbox tag endpoints (docs/protocol/followers-and-tags.md) with the platform's limits: 100 tags per account,
 // names up to 30 characters and unique, system tags fixed, 50 openids per call, 20 tags per user.
 #include <httplib.h>
 

@@ -1,5 +1,5 @@
-// Sandbox template messages (docs section 9): message/template/send with its checks, the record
-// of what was sent, and the TEMPLATESENDJOBFINISH push that follows a send (docs 4.3).
+// Sandbox template messages (docs/protocol/template-messages.md): message/template/send with its checks, the record
+// of what was sent, and the TEMPLATESENDJOBFINISH push that follows a send.
 #include <httplib.h>
 
 #include <chrono>

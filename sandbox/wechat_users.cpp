@@ -1,4 +1,4 @@
-// Sandbox follower endpoints (docs section 8): user/get, user/info/batchget, updateremark, and
+// Sandbox follower endpoints (docs/protocol/followers-and-tags.md): user/get, user/info/batchget, updateremark, and
 // the controls that set the follower count and make a follower leave.
 #include <httplib.h>
 

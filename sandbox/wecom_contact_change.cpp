@@ -1,6 +1,6 @@
 // Control: POST /sandbox/wecom/contact_change changes a corp's contacts (members, departments,
 // tag members) as an admin would in the WeCom console and pushes change_contact to the
-// gateway (docs 3.4, 4.5): the third-party form (InfoType, AuthCorpId) to each suite the
+// gateway (docs/protocol/wecom.md): the third-party form (InfoType, AuthCorpId) to each suite the
 // corp authorized, and the self-built form (MsgType=event, Event=change_contact) to each
 // self-built app of the corp.
 #include <httplib.h>
@@ -207,7 +207,7 @@ void register_wecom_contact_changes(Sandbox& sb) {
       std::string change = wecom_xml("ChangeType", type);
       for (const auto& [key, inst] : st.installs) {
         if (inst.corp_id != corp_id || !inst.active) continue;
-        // Tag changes reach a suite only for the tags of its visible range (docs 92656).
+        // Tag changes reach a suite only for tags in its visible range (docs/protocol/wecom.md, WeCom doc 92656).
         if (f.tag && std::find(inst.allow_tag.begin(), inst.allow_tag.end(), *f.tag) == inst.allow_tag.end()) continue;
         if (const auto* ep = wecom_suite_endpoint(sb.config(), inst.suite_id))
           deliveries.push_back({ep, inst.suite_id,

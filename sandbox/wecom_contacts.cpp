@@ -1,5 +1,5 @@
 // WeCom contacts in the sandbox: departments, members and tags, with the platform's shapes,
-// the third-party privacy view and its error codes (docs 10.1).
+// the third-party privacy view and its error codes (docs/protocol/wecom.md).
 #include <httplib.h>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// WeCom web login in the sandbox (docs 6.2): codes handed out by a control endpoint stand in
+// WeCom web login in the sandbox (docs/protocol/oauth.md): codes handed out by a control endpoint stand in
 // for the browser's redirect; auth/getuserinfo and service/auth/getuserinfo3rd exchange
 // them once, in the current or the old capitalised spelling.
 #include <httplib.h>

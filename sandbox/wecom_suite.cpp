@@ -1,4 +1,4 @@
-// WeCom third-party suites in the sandbox (docs 5.3, 10.3): the suite token checked against
+// WeCom third-party suites in the sandbox (docs/protocol/wecom.md): the suite token checked against
 // the newest pushed suite_ticket, pre-authorization, installation by a simulated corp
 // (control endpoints), permanent codes, authorized-corp tokens, and cancel_auth.
 #include <httplib.h>

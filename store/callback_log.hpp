@@ -1,5 +1,5 @@
 #pragma once
-// The de-duplication record of handled callbacks (docs 1.5): a platform retry finds its
+// The de-dup record of handled callbacks (docs/protocol/official-account-callback.md): a platform retry finds its
 // first delivery here, even after a restart, and gets the same answer.
 #include <cstdint>
 #include <string>

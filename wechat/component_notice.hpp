@@ -1,6 +1,6 @@
 #pragma once
 // Open Platform (third-party component) notices pushed to the authorization-event URL
-// (docs/wechat-protocol.md section 4.4).
+// (docs/protocol/open-platform-component.md).
 #include <cstdint>
 #include <string>
 #include <string_view>

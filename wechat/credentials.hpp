@@ -1,5 +1,5 @@
 #pragma once
-// How each Official Account and Open Platform credential is fetched (docs 5.1, 5.2): one
+// How each Official Account and Open Platform credential is fetched (docs/protocol/tokens.md): one
 // fetcher per key on the one TokenProvider, each calling its token endpoint through ApiClient.
 #include <functional>
 #include <optional>
@@ -11,7 +11,7 @@
 namespace xiaoqu::wechat {
 
 /// Where authorizer refresh tokens are kept. The platform hands one out only at authorization
-/// time and may replace it on every refresh, so losing it means re-authorization (docs 5.2).
+/// time and may replace it on every refresh, so losing it means re-authorization (docs/protocol/tokens.md).
 /// https://developers.weixin.qq.com/doc/oplatform/Third-party_Platforms/2.0/api/ThirdParty/token/api_authorizer_token.html
 struct RefreshTokenStore {
   std::function<std::optional<std::string>(const std::string& component, const std::string& authorizer)> load;

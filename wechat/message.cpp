@@ -42,7 +42,7 @@ void append_cdata(std::string& out, std::string_view s) {
   out += "]]>";
 }
 
-// Event names use the platform's own spelling, so keys read like docs 1.5.
+// Event names use the platform's own spelling, so keys read like docs/protocol/official-account-callback.md.
 std::string key_of(const SubscribeEvent& e, std::string_view) { return event_key(e.header, "subscribe", ""); }
 std::string key_of(const SubscribeScanEvent& e, std::string_view) {
   return event_key(e.header, "subscribe", "qrscene_" + e.scene);

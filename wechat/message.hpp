@@ -1,5 +1,5 @@
 #pragma once
-// Typed inbound Official Account messages and events (docs/wechat-protocol.md section 4).
+// Typed inbound Official Account messages and events (docs/protocol/official-account-callback.md).
 // One struct per kind; parse_message() returns a variant that ends in UnknownMessage,
 // so an unknown kind is kept and answered, never an error.
 #include <cstdint>
@@ -65,7 +65,7 @@ const Header& header_of(const Message& m) noexcept;
 /// Metric/log label of the kind: "text", "event.subscribe", "event.SCAN", "unknown", ...
 std::string_view kind_label(const Message& m) noexcept;
 
-/// De-duplication key (docs 1.5): "m:<MsgId>" for messages, otherwise
+/// De-duplication key (docs/protocol/official-account-callback.md): "m:<MsgId>" for messages, otherwise
 /// "e:<FromUserName>:<CreateTime>:<Event>:<EventKey>". The caller prefixes the account.
 std::string dedup_key(const Message& m);
 
@@ -79,7 +79,7 @@ struct Envelope {
 /// Throws XmlError when the body is not XML; `encrypt` is empty when there is no Encrypt element.
 Envelope parse_envelope(std::string_view xml);
 
-/// Passive text reply with the addresses swapped from the inbound header (docs 1.4).
+/// Passive text reply with the addresses swapped from the inbound header (docs/protocol/official-account-callback.md).
 std::string render_text_reply(const Header& inbound, std::string_view content, std::int64_t now);
 
 }  // namespace xiaoqu::wechat

@@ -75,7 +75,7 @@ EVP_MD_CTX* digest_ctx() {
   return ctx.p;
 }
 
-// This thread's context for key and direction with the IV reset to the first 16 key bytes (2.1).
+// This thread's context for key and direction, IV reset to the first 16 key bytes (docs/protocol/message-crypto.md).
 // Contexts are per thread because MsgCrypt is shared; the key schedule is done once per key.
 CipherCtx* keyed_ctx(const std::array<unsigned char, 32>& key, bool encrypt) {
   thread_local CipherCache enc_cache;
@@ -376,7 +376,7 @@ bool base64_decode(std::string_view text, std::string& out) {
     o[2] = static_cast<unsigned char>(v);
   }
   if (pad != 0) {
-    // Spare low bits of the last data character are ignored on purpose (2.1).
+    // Spare low bits of the last data character are ignored on purpose (docs/protocol/message-crypto.md).
     std::uint32_t v = kB64D0[in[0]] | kB64D1[in[1]];
     if (pad == 1) v |= kB64D2[in[2]];
     err |= v;
@@ -431,7 +431,7 @@ CryptError MsgCrypt::decrypt(std::string_view encrypt_b64, Decrypted& out) const
     buf.clear();
     return e;
   };
-  // Multiples of 16 are accepted although WeChat always sends 32 (third-party encoders, 2.3).
+  // Multiples of 16 are accepted though WeChat sends 32 (third-party encoders, docs/protocol/message-crypto.md).
   if (buf.empty() || buf.size() % 16 != 0) return fail(CryptError::decrypt_aes);
   auto* data = reinterpret_cast<unsigned char*>(buf.data());
   if (!aes_cbc(key_, data, buf.size(), false)) return fail(CryptError::decrypt_aes);

@@ -1,6 +1,6 @@
 #pragma once
 // WXBizMsgCrypt: the signature and AES scheme that protects Official Account,
-// Open Platform and WeCom callbacks (docs/wechat-protocol.md section 2).
+// Open Platform and WeCom callbacks (docs/protocol/message-crypto.md).
 // Deals only in bytes: no XML, no HTTP.
 #include <array>
 #include <cstdint>

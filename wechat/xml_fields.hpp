@@ -1,5 +1,5 @@
 #pragma once
-// Internal: reads the flat <xml> documents of WeChat / WeCom pushes (docs/wechat-protocol.md 4).
+// Internal: reads the flat <xml> documents of WeChat / WeCom pushes (docs/protocol/official-account-callback.md).
 // Fields are the direct children of <xml>: any order, CDATA or not, unknown ones ignored.
 #include <tinyxml2.h>
 

@@ -2,7 +2,7 @@
 // How WeCom tokens are fetched: self-built app tokens (gettoken with a corp secret), the
 // suite token (get_suite_token with the newest suite_ticket) and authorized-corp tokens
 // (get_corp_token with a permanent code). Each defines a key on the shared TokenProvider,
-// which owns caching, the one-refresh-at-a-time rule and invalidation (docs 5.3).
+// which owns caching, the one-refresh-at-a-time rule and invalidation (docs/protocol/tokens.md).
 #include <functional>
 #include <optional>
 #include <string>

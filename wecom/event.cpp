@@ -123,7 +123,7 @@ std::string tag_items(const ContactChange& c) {
 Push parse_push(std::string_view xml) {
   const XmlFields f(xml);
   if (f.has("InfoType")) return instruction(f);
-  // Self-built apps get contact changes as an event on the data URL (docs 3.4).
+  // Self-built apps get contact changes as an event on the data URL (docs/protocol/wecom.md).
   if (iequals(f.token("MsgType"), "event") && iequals(f.token("Event"), "change_contact")) {
     return Instruction{contact_change(f, {}, f.id("ToUserName"), f.i64("CreateTime"))};
   }

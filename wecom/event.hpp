@@ -1,6 +1,6 @@
 #pragma once
 // Typed WeCom third-party instruction callbacks and contact-change events
-// (docs/wechat-protocol.md sections 3.4 and 4.5). Open Platform component notices live
+// (docs/protocol/wecom.md). Open Platform component notices live
 // in wechat/component_notice.hpp.
 #include <cstdint>
 #include <optional>

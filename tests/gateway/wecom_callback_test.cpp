@@ -58,7 +58,7 @@ TEST(WecomCallback, UrlVerificationRefusesOtherReceiveIds) {
 }
 
 TEST(WecomCallback, ConfiguredReceiveIdSetIsHonoured) {
-  // A suite endpoint that also accepts the provider corp id (docs 2.7 drift).
+  // A suite endpoint that also accepts the provider corp id (docs/protocol/message-crypto.md: receive ids drift).
   TestServer s(nlohmann::json{{"wecom", {{"suite", {{"receive_ids", {kSuiteId, "wwPROVIDER0001"}}}}}}});
   auto r = s.client().Get(("/wecom/callback/suite?" + verify_query(kSuiteToken, kSuiteKey, "wwPROVIDER0001", "42")).c_str());
   EXPECT_EQ(r->status, 200);

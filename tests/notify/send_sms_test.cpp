@@ -145,7 +145,7 @@ TEST(SmsWire, HttpStatusAndUnreadableRepliesAreTyped) {
   EXPECT_EQ(error_of({200, R"({"errcode":-1,"errmsg":"wechat shape"})"}).kind(), SmsError::Kind::bad_response);
 }
 
-// Section 11.2's handling column, code by code.
+// The handling table of docs/protocol/sms-tc3.md, code by code.
 TEST(SmsWire, TransientFollowsTheDocumentedHandling) {
   const std::pair<const char*, bool> rows[] = {
       {"InternalError.Timeout", true},

@@ -14,7 +14,7 @@ T parse_as(std::string_view xml) {
   return std::get<T>(n);
 }
 
-// docs 4.4, values without CDATA as in the platform's samples.
+// docs/protocol/open-platform-component.md, values without CDATA as in the platform's samples.
 constexpr std::string_view kAuthorized = R"(<xml>
   <AppId>wx7a2b4c6d8e0f1a3b</AppId>
   <CreateTime>1732500700</CreateTime>
@@ -26,7 +26,7 @@ constexpr std::string_view kAuthorized = R"(<xml>
 </xml>)";
 
 TEST(ComponentNotice, VerifyTicket) {
-  // vectors/msgcrypt.json gen-open-component-verify-ticket
+  // tests/data/msgcrypt.json gen-open-component-verify-ticket
   const auto t = parse_as<ComponentVerifyTicket>(
       "<xml><AppId><![CDATA[wx7a2b4c6d8e0f1a3b]]></AppId><CreateTime>1732500300</CreateTime><InfoType><![CDATA["
       "component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[ticket@@@Qm9YcFhTd2VDdkR0ZXN0VGlja2V0]]>"

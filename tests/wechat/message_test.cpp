@@ -26,19 +26,19 @@ T parse_as(std::string_view xml) {
   return std::get<T>(m);
 }
 
-// vectors/msgcrypt.json gen-mp-appid-full-block-pad
+// tests/data/msgcrypt.json gen-mp-appid-full-block-pad
 constexpr std::string_view kMpText =
     "<xml><ToUserName><![CDATA[gh_3f2a91c0d7e5]]></ToUserName><FromUserName><![CDATA[oXq9L5mRzTe2Wb8kPaN3dC7vYh1U]]>"
     "</FromUserName><CreateTime>1732500000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[报修：3栋2"
     "单元电梯异响!!!!!!!!!!!!!!!!!]]></Content><MsgId>24812345678901234</MsgId></xml>";
 
-// vectors/msgcrypt.json wecom-sample-post-corpid: newlines between elements, AgentID.
+// tests/data/msgcrypt.json wecom-sample-post-corpid: newlines between elements, AgentID.
 constexpr std::string_view kWecomText =
     "<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName>\n<FromUserName><![CDATA[mycreate]]></FromUserName>\n"
     "<CreateTime>1409659813</CreateTime>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[hello]]></Content>\n"
     "<MsgId>4561255354251345929</MsgId>\n<AgentID>218</AgentID>\n</xml>";
 
-// docs 4.2
+// docs/protocol/official-account-callback.md
 constexpr std::string_view kSubscribe = R"(<xml>
   <ToUserName><![CDATA[gh_3f2a91c0d7e5]]></ToUserName>
   <FromUserName><![CDATA[oXq9L5mRzTe2Wb8kPaN3dC7vYh1U]]></FromUserName>
@@ -80,7 +80,7 @@ TEST(ParseMessage, WecomTextWithNewlinesAndAgentId) {
 }
 
 TEST(ParseMessage, Utf8EmojiContent) {
-  // vectors/msgcrypt.json gen-wecom-corpid-utf8-emoji
+  // tests/data/msgcrypt.json gen-wecom-corpid-utf8-emoji
   const auto t = parse_as<TextMessage>(
       "<xml><ToUserName><![CDATA[ww8f2c6d1e0a9b7354]]></ToUserName><FromUserName><![CDATA[ZhangWei]]></FromUserName>"
       "<CreateTime>1732500100</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[您好，3号楼的电梯修好了"
@@ -90,7 +90,7 @@ TEST(ParseMessage, Utf8EmojiContent) {
 }
 
 TEST(ParseMessage, PlainTextValuesAnyOrderWithoutMsgId) {
-  // vectors/msgcrypt.json wecom-wechatpy-reply-corpid: no CDATA on numbers, unusual order.
+  // tests/data/msgcrypt.json wecom-wechatpy-reply-corpid: no CDATA on numbers, unusual order.
   const auto t = parse_as<TextMessage>(
       "<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[test]]></Content>\n<FromUserName><![CDATA["
       "wx49f0ab532d5d035a]]></FromUserName>\n<ToUserName><![CDATA[messense]]></ToUserName>\n<AgentID>1</AgentID>\n"
@@ -127,7 +127,7 @@ TEST(ParseMessage, WhitespaceAroundValuesIsTolerated) {
 }
 
 TEST(ParseMessage, UnknownAndNestedFieldsAreIgnored) {
-  // vectors/msgcrypt.json mp-java-sample-utf8-video-xml: MediaId nested under <Video> is not a field.
+  // tests/data/msgcrypt.json mp-java-sample-utf8-video-xml: MediaId nested under <Video> is not a field.
   const auto v = parse_as<VideoMessage>(
       "<xml><ToUserName><![CDATA[oia2Tj我是中文jewbmiOUlr6X-1crbLOvLw]]></ToUserName><FromUserName><![CDATA["
       "gh_7f083739789a]]></FromUserName><CreateTime>1407743423</CreateTime><MsgType><![CDATA[video]]></MsgType><Video>"
@@ -435,7 +435,7 @@ TEST(ParseEnvelope, SafeMode) {
 }
 
 TEST(ParseEnvelope, WecomWithAgentId) {
-  // docs 3.3
+  // docs/protocol/wecom.md
   const Envelope e = parse_envelope(R"(<xml>
   <ToUserName><![CDATA[ww8f2c6d1e0a9b7354]]></ToUserName>
   <AgentID><![CDATA[1000002]]></AgentID>

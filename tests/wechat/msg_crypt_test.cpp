@@ -109,7 +109,7 @@ std::string be32(std::uint32_t n) {
   return {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n)};
 }
 
-// Receiver procedure of docs 2.5 (steps 2-7), returning the first failing step's code.
+// The receiver's order of checks (docs/protocol/message-crypto.md), returning the first failing step's code.
 CryptError official_decrypt(const json& c, MsgCrypt::Decrypted* result = nullptr) {
   const std::string token = str(c, "token"), ts = str(c, "timestamp"), nonce = str(c, "nonce");
   const std::string encrypt = str(c, "encrypt");
@@ -305,7 +305,7 @@ TEST(MsgCryptCases, DecryptRecoversMessageAndReceiveId) {
     EXPECT_EQ(d.message, str(c, "msg"));
     EXPECT_EQ(d.message.size(), c.at("msg_len").get<std::size_t>());
     EXPECT_EQ(d.receive_id, str(c, "receive_id"));
-    // A 16-byte-block encoder's output of the same plaintext must decode too (2.3).
+    // A 16-byte-block encoder's output of the same plaintext must decode too (docs/protocol/message-crypto.md).
     if (has_string(c, "encrypt_if_16_byte_block")) {
       MsgCrypt::Decrypted d16;
       ASSERT_EQ(crypt.decrypt(str(c, "encrypt_if_16_byte_block"), d16), CryptError::ok);
@@ -517,7 +517,7 @@ TEST(MsgCryptRoundTrip, RandomMessagesAndReceiveIds) {
 
       const CryptError e = crypt.decrypt(enc, d);
       if (plain == 20) {
-        // Empty message and empty id: the samples require more than 20 bytes (2.5 step 6).
+        // Empty message and empty id: the samples require more than 20 bytes (docs/protocol/message-crypto.md).
         EXPECT_EQ(e, CryptError::illegal_buffer);
         continue;
       }

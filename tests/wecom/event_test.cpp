@@ -21,7 +21,7 @@ std::string contact_xml(std::string_view change_type, std::string_view extra) {
          std::string(change_type) + "]]></ChangeType>" + std::string(extra) + "</xml>";
 }
 
-// docs 4.5
+// docs/protocol/wecom.md
 constexpr std::string_view kCreateAuth = R"(<xml>
   <SuiteId><![CDATA[wwd4e1f7a3c5b29068]]></SuiteId>
   <AuthCode><![CDATA[AUTHCODE-1f8e...]]></AuthCode>
@@ -43,7 +43,7 @@ constexpr std::string_view kCreateUser = R"(<xml>
 </xml>)";
 
 TEST(ParsePush, SuiteTicket) {
-  // vectors/msgcrypt.json gen-wecom-suiteid-suite-ticket
+  // tests/data/msgcrypt.json gen-wecom-suiteid-suite-ticket
   const auto t = instruction_as<SuiteTicket>(
       "<xml><SuiteId><![CDATA[wwd4e1f7a3c5b29068]]></SuiteId><InfoType><![CDATA[suite_ticket]]></InfoType>"
       "<TimeStamp>1732500200</TimeStamp><SuiteTicket><![CDATA[t1ck3t-Ab9Zq7Xw2Lm5Np8Rs4Uv6Yz0Cd3Fg]]></SuiteTicket>"
@@ -202,7 +202,7 @@ TEST(ParsePush, UnknownInstruction) {
 }
 
 TEST(ParsePush, AppMessagesAreWechatMessages) {
-  // vectors/msgcrypt.json wecom-wechatpy-inbound-corpid
+  // tests/data/msgcrypt.json wecom-wechatpy-inbound-corpid
   const Push p = parse_push(
       "<xml><ToUserName><![CDATA[wx49f0ab532d5d035a]]></ToUserName>\n<FromUserName><![CDATA[messense]]></FromUserName>\n"
       "<CreateTime>1411525903</CreateTime>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[test]]></Content>\n"

@@ -1,5 +1,5 @@
 #pragma once
-// Open Platform third-party component authorization (docs 5.2): pre-auth code, the page an
+// Open Platform component authorization (docs/protocol/open-platform-component.md): pre-auth code, the page an
 // account admin opens, the code exchange and the authorizer's profile. All calls carry the
 // component_access_token of `component_appid`.
 #include <cstdint>

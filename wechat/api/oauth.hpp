@@ -1,5 +1,5 @@
 #pragma once
-// Official Account web authorization (docs 6.1): the authorize URL a resident is sent to, the
+// Official Account web authorization (docs/protocol/oauth.md): the authorize URL a resident is sent to, the
 // server-side code exchange and the profile call. These use the user's own web token, not the
 // account token, so they take no CredentialKey.
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Parametric QR codes of an Official Account (docs section 7): temporary and permanent codes
+// Parametric QR codes of an Official Account (docs/protocol/qrcode.md): temporary and permanent codes
 // carrying a numeric or string scene, and the URL of the code's image.
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// Follower tags of an Official Account (docs section 8): list, create, rename, delete, tag and
+// Follower tags of an Official Account (docs/protocol/followers-and-tags.md): list, create, rename, delete, tag and
 // untag followers, the tags of one follower.
 #include <cstdint>
 #include <span>

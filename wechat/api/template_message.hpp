@@ -1,5 +1,5 @@
 #pragma once
-// Template messages of an Official Account (docs section 9): the reminders sent to followers.
+// Template messages of an Official Account (docs/protocol/template-messages.md): the reminders sent to followers.
 #include <cstdint>
 #include <map>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// Followers of an Official Account (docs section 8): the follower list, batch profiles and
+// Followers of an Official Account (docs/protocol/followers-and-tags.md): the follower list, batch profiles and
 // remarks. Every call names the account's credential; there is no current account.
 #include <cstdint>
 #include <functional>

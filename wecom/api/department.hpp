@@ -1,5 +1,5 @@
 #pragma once
-// WeCom departments (docs 10.1): the tree with names, or ids only. Every call takes the
+// WeCom departments (docs/protocol/wecom.md): the tree with names, or ids only. Every call takes the
 // credential of the corp it reads: a self-built app (wecom::corp_key) or an authorized
 // corp of a suite (wecom::authorized_corp_key).
 #include <cstdint>

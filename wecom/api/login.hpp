@@ -1,5 +1,5 @@
 #pragma once
-// WeCom web login from a desktop browser (docs 6.2): the QR login page URL, and the
+// WeCom web login from a desktop browser (docs/protocol/oauth.md): the QR login page URL, and the
 // exchange of the code the browser brings back for the member's identity — auth/getuserinfo
 // for a self-built app (CorpApp), service/auth/getuserinfo3rd for a suite (ServiceApp).
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// WeCom third-party suite installation (docs 10.3): pre-authorization codes, the install
+// WeCom third-party suite installation (docs/protocol/wecom.md): pre-authorization codes, the install
 // page URL, exchanging the temporary auth code for the permanent code, authorization info
 // and the install QR code. Every call takes the suite id; the suite token comes from
 // wecom::define_suite.

@@ -1,5 +1,5 @@
 #pragma once
-// WeCom member tags (标签, docs 10.1): who a tag holds. A suite's visible range may be given
+// WeCom member tags (标签, docs/protocol/wecom.md): who a tag holds. A suite's visible range may be given
 // by tags, so the staff sync reads them. Every call takes the credential of the corp it
 // reads, as department.hpp and user.hpp do.
 #include <cstdint>

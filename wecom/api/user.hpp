@@ -1,5 +1,5 @@
 #pragma once
-// WeCom members (docs 10.1): ids of everyone, one member, the members of a department, and
+// WeCom members (docs/protocol/wecom.md): ids of everyone, one member, the members of a department, and
 // create / update / delete. Input is checked against the platform's rules before any call;
 // a bad value throws std::invalid_argument naming the field and nothing is sent.
 #include <cstdint>
@@ -90,7 +90,7 @@ void update_user(wechat::ApiClient& api, const wechat::CredentialKey& corp, cons
 /// user/delete. https://developer.work.weixin.qq.com/document/path/90198
 void delete_user(wechat::ApiClient& api, const wechat::CredentialKey& corp, const std::string& userid);
 
-/// The rules of docs 10.1; each throws std::invalid_argument naming the field.
+/// The rules of docs/protocol/wecom.md (contacts API); each throws std::invalid_argument naming the field.
 /// userid: 1–64 bytes of [0-9A-Za-z_-@.], starting with a letter or digit.
 void check_userid(const std::string& userid, const char* field = "userid");
 /// name: 1–64 characters (UTF-8).

@@ -1,4 +1,4 @@
-// Parametric QR codes against the sandbox: creation, the limits of docs 7, the image URL and
+// Parametric QR codes against the sandbox: creation, the limits of docs/protocol/qrcode.md, the image URL and
 // the scan the gateway hears about.
 #include "wechat/api/qrcode.hpp"
 
