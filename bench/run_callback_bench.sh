@@ -5,6 +5,9 @@
 #   bench/run_callback_bench.sh
 #
 # Figures:
+#   (f) the floor: bench/floor_server.c, a few dozen lines of C that answer "success" to the same
+#       safe-mode requests with no WeChat work (accept, read, write on loopback; one epoll
+#       thread per core, as the gateway has one io_context per core)
 #   (a) safe mode (encrypted envelope, encrypted passive reply), de-duplication off
 #   (b) plaintext mode, de-duplication off
 #   (h) baseline, only with RUNS containing h: POST /healthz, i.e. the HTTP stack without a callback
@@ -22,11 +25,12 @@
 #   SERVER_THREADS=$(nproc) REQUESTS=20000 (distinct requests for (a) and (b))
 #   DEDUP_HEADROOM=1.5 (requests generated for (c) = rate of (a) x duration x headroom)
 #   SETTLE=0.5 (seconds after all wrk threads started before the measuring window opens)
+#   END_MARGIN=2 (seconds before wrk's end when the window closes)
 #   BUILD_DIR=<repo>/build SKIP_BUILD=0 KEEP_TMP=0
 #   PERF=0 (1: perf record -e cpu-clock the server during run PERF_RUN=a_safe|b_plain|c_safe_dedup|h_healthz,
 #           PERF_CALLGRAPH= (e.g. dwarf; the build has no frame pointers), PERF_FREQ=2000; the profile
 #           perturbs that run's figures)
-#   RUNS="a b c" (which figures to run; add h for the /healthz baseline)
+#   RUNS="f a b c" (which figures to run; add h for the /healthz baseline)
 # Lines starting with RESULT are meant for grep.
 set -euo pipefail
 
@@ -46,11 +50,13 @@ PERF=${PERF:-0}
 PERF_RUN=${PERF_RUN:-a_safe}
 PERF_CALLGRAPH=${PERF_CALLGRAPH:-}
 PERF_FREQ=${PERF_FREQ:-2000}
-RUNS=${RUNS:-"a b c"}
+RUNS=${RUNS:-"f a b c"}
 LUA="$ROOT/bench/callback_wrk.lua"
 CLK_TCK=$(getconf CLK_TCK)
 
 SETTLE=${SETTLE:-0.5}
+# The window closes this long before wrk's end: on a loaded machine the samples themselves take time.
+END_MARGIN=${END_MARGIN:-2}
 CB_ROUTE='route="/wechat/callback",status="200"'
 HZ_ROUTE='route="/healthz",status="200"'
 
@@ -63,7 +69,7 @@ die() {
 }
 log() { echo "== $*" >&2; }
 
-for tool in wrk curl cmake getconf; do
+for tool in wrk curl cmake getconf cc; do
   command -v "$tool" >/dev/null || die "$tool is not installed (Debian: apt-get install $tool)"
 done
 
@@ -125,14 +131,16 @@ free_port() {
   die "no free port found"
 }
 
-# utime + stime (clock ticks) of a process, all threads included.
+# TICKS = utime + stime (clock ticks) of a process, all threads included. No subshell: on a
+# loaded machine every fork delays the sample.
+TICKS=0
 cpu_ticks() {
   local s
   s=$(<"/proc/$1/stat") || die "process $1 is gone"
   s=${s##*) }  # drop "pid (comm) ", comm may contain spaces
   # shellcheck disable=SC2086
   set -- $s
-  echo $(( ${12} + ${13} ))
+  TICKS=$(( ${12} + ${13} ))
 }
 
 # busy and total clock ticks of the whole machine (all cores) from /proc/stat.
@@ -153,6 +161,7 @@ if [[ "$SKIP_BUILD" != 1 ]]; then
   cmake --build "$BUILD" --target xiaoqu callback_gen >&2
 fi
 [[ -x "$BUILD/xiaoqu" && -x "$BUILD/callback_gen" ]] || die "missing $BUILD/xiaoqu or $BUILD/callback_gen"
+cc -O2 -pthread -o "$TMP/floor_server" "$ROOT/bench/floor_server.c" || die "cannot build bench/floor_server.c"
 # Private copies: a concurrent build relinking build/xiaoqu must not change what is measured.
 cp "$BUILD/xiaoqu" "$BUILD/callback_gen" "$TMP/"
 XIAOQU="$TMP/xiaoqu"
@@ -203,9 +212,22 @@ start_server() {  # $1 name, $2 dedup
   die "xiaoqu not ready after 10 s"
 }
 
+start_floor() {
+  PORT=$(free_port)
+  log "starting the floor server (threads=$SERVER_THREADS) on 127.0.0.1:$PORT"
+  "$TMP/floor_server" "$PORT" "$SERVER_THREADS" >"$TMP/floor.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/floor.log" >&2; die "the floor server exited during start-up"; }
+    if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/metrics" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  die "the floor server not ready after 10 s"
+}
+
 stop_server() {  # checks the exit status of a SIGTERM
   local pid=$SERVER_PID rc=0
-  log "stopping xiaoqu (SIGTERM)"
+  log "stopping the server (SIGTERM)"
   kill -TERM "$pid"
   wait "$pid" || rc=$?
   SERVER_PID=""
@@ -227,9 +249,11 @@ sample() {  # $1 wrk pid, $2 route filter for xiaoqu_http_requests_total
   local now srv wrkt mach reqs
   [[ -r "/proc/$1/stat" ]] || die "wrk (pid $1) ended before the measuring window closed"
   [[ -r "/proc/$SERVER_PID/stat" ]] || die "the server (pid $SERVER_PID) is gone"
-  now=$(date +%s.%N)
-  srv=$(cpu_ticks "$SERVER_PID")
-  wrkt=$(cpu_ticks "$1")
+  now=$EPOCHREALTIME
+  cpu_ticks "$1"
+  wrkt=$TICKS
+  cpu_ticks "$SERVER_PID"
+  srv=$TICKS
   mach=$(machine_ticks)
   reqs=$(metric xiaoqu_http_requests_total "$2")
   SAMPLE="$now $srv $wrkt ${mach%% *} $reqs $(ctx_switches "$SERVER_PID")"
@@ -247,7 +271,7 @@ ctx_switches() {
 # starts each thread as soon as it is loaded; its clock starts after the last one. The Lua
 # script holds every thread back until all are loaded (barrier directory), and throughput and
 # CPU are measured server-side over a steady window: from SETTLE after wrk printed "Running"
-# (all threads loaded) to 0.5 s before its end. Latency percentiles are wrk's, whole run.
+# (all threads loaded) to END_MARGIN before its end. Latency percentiles are wrk's, whole run.
 run_wrk() {
   local label=$1 file=$2 duration=$3 measure=$4 route=$5
   local out="$TMP/wrk-$label.txt"
@@ -260,9 +284,8 @@ run_wrk() {
     -s "$LUA" "http://127.0.0.1:$PORT" -- "$file" "$WRK_THREADS" "$barrier" >"$out" 2>&1 &
   WRK_PID=$!
   if [[ "$measure" == 1 ]]; then
-    local secs_total window
+    local secs_total window t_ready
     secs_total=$(to_seconds "$duration")
-    window=$(awk -v d="$secs_total" -v s="$SETTLE" 'BEGIN {w = d - s - 0.5; printf "%.2f", (w < 0.5 ? 0.5 : w)}')
     # All threads loaded = every thread wrote its barrier file (wrk's own "Running" line sits
     # in its stdout buffer until it exits).
     local ready=0
@@ -273,9 +296,13 @@ run_wrk() {
       sleep 0.1
     done
     [[ "$ready" -ge "$WRK_THREADS" ]] || { wait "$WRK_PID" || true; cat "$out" >&2; die "wrk did not start ($label)"; }
+    t_ready=$EPOCHREALTIME
     sleep "$SETTLE"
     sample "$WRK_PID" "$route"
     s0=$SAMPLE
+    # What is left of wrk's run once the first sample is in (it takes a while on a loaded machine).
+    window=$(awk -v r="$t_ready" -v now="${s0%% *}" -v d="$secs_total" -v m="$END_MARGIN" 'BEGIN {printf "%.2f", r + d - m - now}')
+    awk -v w="$window" 'BEGIN {exit !(w < 1)}' && die "$label: no time left to measure (window $window s): the machine is too loaded, or raise WRK_DURATION"
     if [[ "$PERF" == 1 && "$label" == "$PERF_RUN" ]] && command -v perf >/dev/null; then
       local cg=()
       [[ -n "$PERF_CALLGRAPH" ]] && cg=(--call-graph "$PERF_CALLGRAPH")
@@ -340,12 +367,14 @@ run_wrk() {
     echo "WARNING: $label: other processes used $other_cores cores during the run; its figures are perturbed" >&2
     PERTURBED+=("$label")
   fi
-  echo "RESULT $label rps=$srv_rps rps_wrk=$rps p50_us=$p50 p90_us=$p90 p99_us=$p99 server_cpu_us_per_req=$cpu_us server_cpu_cores=$cores wrk_cores=$wrk_cores other_cores=$other_cores machine_busy_cores=$machine server_ctx_switches_per_req=$ctxsw requests_window=$n_window requests_wrk=$requests duplicates=$dups list_wraps=$wraps"
-  SUMMARY+=("$(printf '%-40s %9s req/s  p50 %5.2f ms  p99 %5.2f ms  server CPU %5s us/req  (cores: server %s, wrk %s, others %s)%s' \
+  echo "RESULT $label rps=$srv_rps rps_wrk=$rps p50_us=$p50 p90_us=$p90 p99_us=$p99 server_cpu_us_per_req=$cpu_us server_cpu_cores=$cores wrk_cores=$wrk_cores other_cores=$other_cores machine_busy_cores=$machine server_ctx_switches_per_req=$ctxsw requests_window=$n_window requests_wrk=$requests duplicates=$dups list_wraps=$wraps load1=$(cut -d' ' -f1 /proc/loadavg)"
+  SUMMARY+=("$(printf '%-40s %9s req/s  p50 %5.2f ms  p99 %5.2f ms  server CPU %5s us/req  (cores: server %s, wrk %s, others %s; load %s)%s' \
     "$(describe "$label")" "$srv_rps" "$(awk -v u="$p50" 'BEGIN {print u / 1000}')" \
-    "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$cpu_us" "$cores" "$wrk_cores" "$other_cores" \
+    "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$cpu_us" "$cores" "$wrk_cores" "$other_cores" "$(cut -d' ' -f1 /proc/loadavg)" \
     "$([[ "$dups" -gt 0 ]] && echo "  [$dups of $requests were duplicates]")")")
   [[ "$label" == a_safe ]] && A_RPS=$srv_rps
+  RPS[$label]=$srv_rps
+  CPU_US[$label]=$cpu_us
   return 0
 }
 
@@ -362,6 +391,7 @@ check_one() {  # $1 file, $2 expected substring of the answer
 
 describe() {
   case "$1" in
+    f_floor) echo " (f) floor: bench/floor_server.c" ;;
     a_safe) echo " (a) safe mode" ;;
     b_plain) echo " (b) plaintext mode" ;;
     c_safe_dedup) echo " (c) safe mode + dedup + persistence" ;;
@@ -371,8 +401,10 @@ describe() {
 
 SUMMARY=()
 PERTURBED=()
+declare -A RPS=() CPU_US=()
 A_RPS=""
 DURATION_S=$(to_seconds "$WRK_DURATION")
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; server threads $SERVER_THREADS"
 
 want() { [[ " $RUNS " == *" $1 "* ]]; }
@@ -388,10 +420,21 @@ if awk -v b="$busy_before" 'BEGIN {exit !(b > 0.25)}'; then
   ps -eo pid,pcpu,comm --sort=-pcpu | head -6 >&2
 fi
 
-if want a || want b || want h; then
+if want f || want a || want b || want h; then
   log "generating $REQUESTS safe and $REQUESTS plaintext requests"
   "$GEN" --mode safe --count "$REQUESTS" --seed 1 --out "$TMP/safe.txt"
   "$GEN" --mode plain --count "$REQUESTS" --seed 2 --out "$TMP/plain.txt"
+fi
+
+if want f; then
+  start_floor
+  log "(f) the floor: warm-up $WARMUP_DURATION, then $WRK_DURATION"
+  run_wrk warmup_f "$TMP/safe.txt" "$WARMUP_DURATION" 0 "$CB_ROUTE"
+  run_wrk f_floor "$TMP/safe.txt" "$WRK_DURATION" 1 "$CB_ROUTE"
+  stop_server
+fi
+
+if want a || want b || want h; then
   start_server nodedup false
   check_one "$TMP/safe.txt" "<Encrypt><![CDATA["   # an encrypted passive reply
   check_one "$TMP/plain.txt" "<Content><![CDATA["   # a plaintext passive reply
@@ -431,8 +474,16 @@ if want c; then
 fi
 
 echo
-echo "Summary ($(nproc) cores shared by wrk and xiaoqu; wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; server threads $SERVER_THREADS)"
+echo "Summary ($(nproc) cores shared by wrk and xiaoqu; wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; server threads $SERVER_THREADS; load before the run $LOAD_BEFORE)"
 for s in "${SUMMARY[@]}"; do echo "$s"; done
+ratio() { awk -v x="$1" -v y="$2" 'BEGIN {printf "%.2f", (y > 0 ? x / y : 0)}'; }
+if [[ -n "${CPU_US[f_floor]:-}" && -n "${CPU_US[a_safe]:-}" ]]; then
+  echo "RATIO a_cpu_over_floor=$(ratio "${CPU_US[a_safe]}" "${CPU_US[f_floor]}")  (server CPU per request of (a) / (f); the aim is <= 2.0)"
+fi
+if [[ -n "${RPS[a_safe]:-}" && -n "${RPS[c_safe_dedup]:-}" ]]; then
+  echo "RATIO c_rps_over_a=$(ratio "${RPS[c_safe_dedup]}" "${RPS[a_safe]}")  (requests/s of (c) / (a); the aim is >= 0.6)"
+fi
+echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ ${#PERTURBED[@]} -gt 0 ]]; then
   echo "WARNING: other processes competed for the CPU during: ${PERTURBED[*]} (re-run on an idle machine)"
 fi
