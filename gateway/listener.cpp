@@ -35,12 +35,13 @@ void Listener::stop() {
 }
 
 void Listener::do_accept() {
-  // The socket lives on the next worker's io_context; one thread per context needs no strand.
+  // The socket lives on the next worker's io_context (and is typed with its executor); one
+  // thread per context needs no strand.
   net::io_context& target = *workers_[next_++ % workers_.size()];
   acceptor_.async_accept(target, boost::beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
-void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+void Listener::on_accept(boost::system::error_code ec, Socket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
     log::warn("http.accept_failed", {{"error", ec.message()}});

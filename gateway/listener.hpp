@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "gateway/http_session.hpp"
+
 namespace xiaoqu::gateway {
 struct SessionContext;
 
@@ -22,7 +24,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void do_accept();
-  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void on_accept(boost::system::error_code ec, Socket socket);
 
   boost::asio::io_context& ioc_;
   std::vector<boost::asio::io_context*> workers_;
